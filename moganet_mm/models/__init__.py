@@ -1,0 +1,3 @@
+from .backbones import MogaNet
+
+__all__ = ['MogaNet']

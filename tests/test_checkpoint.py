@@ -1,0 +1,140 @@
+"""Loading original-format and moganet_mm checkpoints, safely, with a key report."""
+import subprocess
+import sys
+
+import numpy as np
+import pytest
+import torch
+from conftest import REPO, rel_err
+
+from moganet_mm import MogaNet
+from moganet_mm.checkpoint import infer_arch, load_checkpoint_file
+
+CONVERTER = REPO / 'tools' / 'model_converters' / 'moganet_to_mm.py'
+
+
+@pytest.fixture
+def original_file(reference, tmp_path):
+    """The fixture's weights as a released ImageNet file: classifier included."""
+    path = tmp_path / 'moganet_xtiny_sz224_8xbs128_ep300.pth.tar'
+    torch.save(dict(state_dict=reference['state_dict'], arch='moganet_xtiny',
+                    author='MogaNet'), path)
+    return path
+
+
+def pretrained(path, **kwargs):
+    model = MogaNet(arch='xtiny', init_cfg=dict(type='Pretrained', checkpoint=str(path)),
+                    **kwargs)
+    model.init_weights()
+    return model.eval()
+
+
+def assert_matches_reference(model, reference):
+    with torch.no_grad():
+        feats = model(reference['input'])
+    for ours, theirs in zip(feats, reference['feats']):
+        assert rel_err(ours, theirs) <= 1e-4
+
+
+@pytest.mark.parametrize('wrap', ['state_dict', 'model', 'raw'])
+def test_init_cfg_loads_original_format(reference, tmp_path, wrap):
+    state = reference['state_dict']
+    path = tmp_path / 'ckpt.pth'
+    torch.save(state if wrap == 'raw' else {wrap: state}, path)
+    assert_matches_reference(pretrained(path), reference)
+
+
+def test_converter_then_init_cfg(reference, original_file, tmp_path):
+    out = tmp_path / 'converted.pth'
+    res = subprocess.run([sys.executable, str(CONVERTER), str(original_file), str(out)],
+                         capture_output=True, text=True)
+    assert res.returncode == 0, res.stderr
+    assert "arch 'xtiny'" in res.stdout
+    converted = torch.load(out, weights_only=True)
+    assert not any(k.startswith('head.') for k in converted['state_dict'])
+    assert set(converted['state_dict']) == set(MogaNet(arch='xtiny').state_dict())
+    assert_matches_reference(pretrained(out), reference)
+    # never overwrites what the user has
+    before = out.read_bytes()
+    res = subprocess.run([sys.executable, str(CONVERTER), str(original_file), str(out)],
+                         capture_output=True, text=True)
+    assert res.returncode != 0 and 'exists' in res.stderr
+    assert out.read_bytes() == before
+
+
+def test_task_model_checkpoint_with_backbone_prefix(reference, tmp_path):
+    state = {f'backbone.{k}': v for k, v in reference['state_dict'].items()
+             if not k.startswith('head.')}
+    state['neck.lateral_convs.0.conv.weight'] = torch.zeros(1)
+    path = tmp_path / 'det.pth'
+    torch.save(dict(meta=dict(epoch=1), state_dict=state), path)
+    assert_matches_reference(pretrained(path), reference)
+
+
+def test_key_report(reference, tmp_path, caplog):
+    from mmengine.logging import MMLogger
+    MMLogger.get_instance('test_key_report')
+    state = {k: v for k, v in reference['state_dict'].items() if k != 'norm4.weight'}
+    state['extra.weight'] = torch.zeros(3)
+    path = tmp_path / 'partial.pth'
+    torch.save(dict(state_dict=state), path)
+    model = MogaNet(arch='xtiny')
+    from moganet_mm.checkpoint import load_pretrained
+    missing, unexpected = load_pretrained(model, str(path))
+    assert missing == ['norm4.weight']
+    assert unexpected == ['extra.weight']
+
+
+def test_missing_checkpoint_path(tmp_path):
+    with pytest.raises(FileNotFoundError, match='nothere.pth'):
+        pretrained(tmp_path / 'nothere.pth')
+
+
+def test_checkpoint_of_another_arch(tmp_path):
+    path = tmp_path / 'tiny.pth'
+    torch.save(dict(state_dict=MogaNet(arch='tiny').state_dict()), path)
+    with pytest.raises(ValueError, match=r"other shapes \(.*checkpoint holds "
+                                         r"arch 'tiny'; the model is arch 'xtiny'"):
+        pretrained(path)
+
+
+def test_checkpoint_with_no_backbone_keys(tmp_path):
+    path = tmp_path / 'other.pth'
+    torch.save(dict(state_dict={'conv.weight': torch.zeros(1)}), path)
+    with pytest.raises(ValueError, match='has no weights for this MogaNet'):
+        pretrained(path)
+
+
+def test_infer_arch(reference):
+    assert infer_arch(reference['state_dict']) == MogaNet.parse_arch('xtiny')
+
+
+def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
+    """mmengine's checkpoints (HistoryBuffer, numpy in message_hub) load as data
+    once moganet_mm is imported: the `mim test` / `--resume` trap of torch >= 2.6."""
+    from mmengine.logging import MessageHub
+    hub = MessageHub.get_instance('test_ckpt')
+    hub.update_scalar('train/loss', np.float64(0.5))
+    hub.update_scalar('train/lr', 1e-3)
+    hub.update_info('iter', 10)
+    path = tmp_path / 'epoch_1.pth'
+    torch.save(dict(meta=dict(epoch=1, seed=np.int64(0), dataset_meta=dict(classes=('a',)),
+                              hist=np.zeros(3, dtype=np.float32)),
+                    message_hub=hub.state_dict(), state_dict={'w': torch.ones(1)}), path)
+    ckpt = torch.load(path, weights_only=True)  # the default of mmengine's loader
+    assert ckpt['message_hub']['log_scalars']['train/loss'].current() == 0.5
+    assert load_checkpoint_file(str(path))['meta']['epoch'] == 1
+
+
+def test_code_in_checkpoint_is_refused(tmp_path):
+    marker = tmp_path / 'pwned'
+
+    class Evil:
+        def __reduce__(self):
+            return (open, (str(marker), 'w'))
+
+    path = tmp_path / 'evil.pth'
+    torch.save(dict(state_dict={'x': torch.zeros(1)}, payload=Evil()), path)
+    with pytest.raises(RuntimeError, match='add_safe_globals'):
+        load_checkpoint_file(str(path))
+    assert not marker.exists()
