@@ -17,7 +17,7 @@ STAMP=$VENV/.moganet_mm_install_stamp
 
 STEP="start"
 trap 'echo "make install: FAILED at step: $STEP" >&2' ERR
-step() { STEP="$1"; echo "[install] $1"; }
+step() { STEP="$1"; echo "[install] +${SECONDS}s $1"; }
 
 want_stamp=$(cat tools/install.sh requirements/*.txt setup.py | sha256sum | cut -d' ' -f1)
 if [[ -f $STAMP && "$(cat "$STAMP")" == "$want_stamp" && -x $VENV/bin/python ]]; then
@@ -76,4 +76,4 @@ print('[install] torch', torch.__version__, '| mmcv', mmcv.__version__, '| mmeng
       '| mmpretrain', mmpretrain.__version__, '| numpy', numpy.__version__)
 PY
 echo "$want_stamp" > "$STAMP"
-echo "[install] done"
+echo "[install] done in ${SECONDS}s"
