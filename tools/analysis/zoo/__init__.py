@@ -1,0 +1,12 @@
+"""Per-task knowledge for tools/analysis/model_zoo.py.
+
+Each module ``zoo/<task>.py`` (task = configs/<task>/) defines:
+
+- ``FLOPS_TOL``: relative FLOPs tolerance of the task's rows;
+- ``paper(config_name) -> dict(csv, params, flops, input)``: the paper row a config
+  reproduces (``params``/``flops`` as the CSV prints them, '' if absent) and the
+  input (h, w) it is counted at;
+- ``build_for_counting(cfg, input_hw) -> (module, inputs)``: the module whose call
+  ``module(*inputs)`` is counted;
+- ``counted_module(module) -> nn.Module``: whose parameters are counted.
+"""
