@@ -31,10 +31,14 @@ TASKS = ('cls', 'det', 'seg', 'pose')
 PAPER_TABLES = Path(os.environ.get('MOGANET_MM_SHARED', REPO.parent / 'shared')) / 'paper_tables'
 
 
+def csv_rows(csv_name):
+    with open(PAPER_TABLES / csv_name, newline='') as f:
+        return list(csv.DictReader(f))
+
+
 def paper_row(csv_name, **match):
     """The row of ``paper_tables/<csv_name>`` whose columns equal ``match``."""
-    with open(PAPER_TABLES / csv_name, newline='') as f:
-        rows = [r for r in csv.DictReader(f) if all(r[k] == v for k, v in match.items())]
+    rows = [r for r in csv_rows(csv_name) if all(r[k] == v for k, v in match.items())]
     if len(rows) != 1:
         raise LookupError(f'{csv_name}: {len(rows)} rows match {match}')
     return rows[0]

@@ -3,7 +3,7 @@ import re
 
 import torch
 
-from model_zoo import paper_row
+from model_zoo import csv_rows, paper_row
 
 FLOPS_TOL = 0.02
 ARCHS = {'xt': 'xtiny', 't': 'tiny', 's': 'small', 'b': 'base', 'l': 'large', 'xl': 'xlarge'}
@@ -16,10 +16,11 @@ def paper(name):
         row = paper_row('imagenet_archs.csv', arch=ARCHS[size])
         return dict(csv='imagenet_archs.csv', params=row['params_M'], flops=row['flops_G'],
                     input=(res, res))
-    row = paper_row('imagenet_top1.csv', arch=f'MogaNet-{size.upper()}', input=str(res),
-                    recipe='300ep IN-1K') if size == 'xt' else paper_row(
-        'imagenet_top1.csv', arch=f'MogaNet-{size.upper()}', input=str(res),
-        top1='80.0')
+    # the 256 rows with params/FLOPs (the ablation rows leave them empty)
+    rows = [r for r in csv_rows('imagenet_top1.csv')
+            if r['arch'] == f'MogaNet-{size.upper()}' and r['input'] == str(res) and r['params_M']]
+    assert len(rows) == 1, rows
+    row = rows[0]
     return dict(csv='imagenet_top1.csv', params=row['params_M'], flops=row['flops_G'],
                 input=(res, res))
 
