@@ -1,0 +1,51 @@
+# The toy ADE20K set of tools/data/make_toy_ade20k.py (256x256 scenes, ADE20K layout,
+# label 0 = other -> ignored by reduce_zero_label), for the toy configs beside this
+# file. Its names start with ``toy_`` so that they never clash with the real configs'
+# keys; the toy configs pick them up with ``{{_base_.toy_*}}``.
+toy_data_root = 'data/toy_ade20k'
+toy_crop_size = (256, 256)
+toy_num_classes = 4
+toy_train_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.75, 1.5), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(256, 256), cat_max_ratio=0.75),
+    dict(type='RandomFlip', prob=0.5),
+    dict(type='PhotoMetricDistortion'),
+    dict(type='PackSegInputs'),
+]
+toy_test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(256, 256), keep_ratio=True),
+    dict(type='LoadAnnotations', reduce_zero_label=True),
+    dict(type='PackSegInputs'),
+]
+# mmseg's ADE20KDataset only takes (subsets of) ADE20K's 150 names: the toy classes
+# go through BaseSegDataset on the same layout and label convention.
+toy_dataset = dict(
+    type='BaseSegDataset',
+    data_root=toy_data_root,
+    metainfo=dict(
+        classes=('background', 'circle', 'square', 'triangle'),
+        palette=[[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]),
+    img_suffix='.jpg',
+    seg_map_suffix='.png',
+    reduce_zero_label=True)
+toy_train_dataloader = dict(
+    batch_size=8,
+    num_workers=0,  # two shared CPU cores: load in the training process
+    persistent_workers=False,
+    sampler=dict(type='InfiniteSampler', shuffle=True),
+    dataset=dict(
+        **toy_dataset,
+        data_prefix=dict(img_path='images/training', seg_map_path='annotations/training'),
+        pipeline=toy_train_pipeline))
+toy_val_dataloader = dict(
+    batch_size=1,
+    num_workers=0,
+    persistent_workers=False,
+    sampler=dict(type='DefaultSampler', shuffle=False),
+    dataset=dict(
+        **toy_dataset,
+        data_prefix=dict(img_path='images/validation', seg_map_path='annotations/validation'),
+        pipeline=toy_test_pipeline))

@@ -1,0 +1,25 @@
+# Semantic FPN + MogaNet-XT on the toy ADE20K (tools/data/make_toy_ade20k.py), on CPU:
+# the real config with only the data (toy set, 4 classes, 256x256), the schedule
+# (200 iterations of batch 8, AdamW lr 1e-3) and random init overridden.
+#   make demo-seg   (tools/demo/seg.py: makes the data, trains, evaluates, infers)
+#   mim train mmseg configs/seg/toy/fpn_moganet_xt_80k_ade20k_toy.py --work-dir work_dirs/seg_toy
+_base_ = ['../fpn_moganet_xt_80k_ade20k.py', './_toy_ade20k_data.py']
+
+model = dict(
+    data_preprocessor=dict(size={{_base_.toy_crop_size}}),
+    backbone=dict(init_cfg=None),  # random init: no download
+    decode_head=dict(num_classes={{_base_.toy_num_classes}}))
+
+train_dataloader = {{_base_.toy_train_dataloader}}  # replaces every key of the real one
+val_dataloader = {{_base_.toy_val_dataloader}}
+test_dataloader = val_dataloader
+
+max_iters = 200
+optim_wrapper = dict(optimizer=dict(lr=1e-3))
+param_scheduler = [
+    dict(type='PolyLR', power=0.9, eta_min=0.0, begin=0, end=max_iters, by_epoch=False)
+]
+train_cfg = dict(max_iters=max_iters, val_interval=max_iters)
+default_hooks = dict(
+    logger=dict(interval=10),
+    checkpoint=dict(interval=max_iters, save_best=None))
