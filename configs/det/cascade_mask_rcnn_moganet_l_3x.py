@@ -1,0 +1,15 @@
+"""Cascade Mask R-CNN (GIoU, 4conv1fc), multi-scale 3x, MogaNet-L backbone (COCO).
+
+AdamW lr 1e-4 with layer-wise lr decay 0.8 (see _base_moganet_cascade_3x_lrdecay.py).
+
+Original config: detection/configs/moganet/cascade_mask_rcnn_moganet_l_fpn_giou_4conv1f_ms_3x_coco.py.
+Trained by the authors: not released (the README lists no model)
+"""
+_base_ = ['./_base_moganet_cascade_3x_lrdecay.py']
+
+model = dict(
+    backbone=dict(
+        arch='large',
+        drop_path_rate=0.3,
+        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_large_sz224_8xbs64_ep300.pth.tar')),
+    neck=dict(in_channels=[64, 160, 320, 640]))

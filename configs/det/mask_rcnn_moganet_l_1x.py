@@ -1,0 +1,16 @@
+"""Mask R-CNN 1x, MogaNet-L backbone (COCO, 1280x800).
+
+Original config: detection/configs/moganet/mask_rcnn_moganet_large_fpn_1x_coco.py.
+Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-det-weights/mask_rcnn_moganet_large_fpn_1x_coco.pth
+"""
+_base_ = ['./_base_moganet_mask_rcnn.py']
+
+model = dict(
+    backbone=dict(
+        arch='large',
+        drop_path_rate=0.3,
+        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_large_sz224_8xbs64_ep300.pth.tar')),
+    neck=dict(in_channels=[64, 160, 320, 640]))
+
+# the original B/L 1x configs use lr 1e-4 (XT/T/S: 2e-4)
+optim_wrapper = dict(optimizer=dict(lr=1e-4))
