@@ -30,6 +30,8 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...checkpoint import load_pretrained
+from ..fuse import (bn_affine, fold_affine_before_pointwise, fold_bn_after_conv,
+                    scale_conv_output)
 
 
 def build_norm(norm_cfg: dict, num_channels: int) -> nn.Module:
@@ -134,19 +136,18 @@ class MultiOrderGatedAggregation(nn.Module):
         x = x + self.sigma(x - x.mean(dim=(2, 3), keepdim=True))
         return self.act_value(x)
 
-    def gating(self, g: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+    def forward_gating(self, g: torch.Tensor, v: torch.Tensor) -> torch.Tensor:
+        """``proj_2(act(g) * act(v))``, in float32 under autocast if ``force_fp32``."""
+        if self.force_fp32 and torch.is_autocast_enabled(g.device.type):
+            with torch.autocast(device_type=g.device.type, enabled=False):
+                g, v = g.float(), v.float()
+                return self.proj_2(self.act_gate(g) * self.act_gate(v))
         return self.proj_2(self.act_gate(g) * self.act_gate(v))
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         shortcut = x
         x = self.feat_decompose(x)
-        g, v = self.gate(x), self.value(x)
-        if self.force_fp32 and torch.is_autocast_enabled(x.device.type):
-            with torch.autocast(device_type=x.device.type, enabled=False):
-                x = self.gating(g.float(), v.float())
-        else:
-            x = self.gating(g, v)
-        return x + shortcut
+        return self.forward_gating(self.gate(x), self.value(x)) + shortcut
 
 
 class ChannelAggregationFFN(nn.Module):
@@ -215,11 +216,54 @@ class MogaBlock(nn.Module):
             torch.full((1, embed_dims, 1, 1), float(layer_scale_init_value)))
         self.layer_scale_2 = nn.Parameter(
             torch.full((1, embed_dims, 1, 1), float(layer_scale_init_value)))
+        self.deploy = False
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
+        if self.deploy:
+            return self.forward_deploy(x)
         x = x + self.drop_path(self.layer_scale_1 * self.attn(self.norm1(x)))
         x = x + self.drop_path(self.layer_scale_2 * self.mlp(self.norm2(x)))
         return x
+
+    @torch.no_grad()
+    def switch_to_deploy(self):
+        """Fold the norms, layer scales and the FFN's decomposition scale into convs.
+
+        With ``u = a*x + b`` (norm1, eval BN), norm1 folds into ``proj_1`` (a 1x1
+        conv, so exactly, borders included) and the spatial branch
+        ``x + ls1 * (proj_2(gating) + u)`` becomes
+        ``proj_2'(gating) + (1 + ls1*a) * x`` with ``proj_2' = ls1 * proj_2 + ls1*b``.
+        The FFN's ``fc2(h + sigma*(h - d))``, ``d`` one channel broadcast over all,
+        becomes ``fc2'(h) - w_d * d`` with ``fc2' = ls2 * fc2 * (1 + sigma)`` and
+        ``w_d = ls2 * (W_2 @ sigma)``; norm2 folds into fc1.
+        """
+        if self.deploy:
+            return
+        attn, mlp = self.attn, self.mlp
+        ls1, ls2 = self.layer_scale_1.flatten(), self.layer_scale_2.flatten()
+        # spatial branch
+        a1, b1 = bn_affine(self.norm1)
+        fold_affine_before_pointwise(attn.proj_1, a1, b1)
+        scale_conv_output(attn.proj_2, ls1)
+        attn.proj_2.bias.add_(ls1 * b1)
+        self.register_buffer('res_scale', (1 + ls1 * a1).view(1, -1, 1, 1))
+        # channel branch
+        fold_affine_before_pointwise(mlp.fc1, *bn_affine(self.norm2))
+        sigma = mlp.sigma.scale.flatten()
+        self.register_buffer('decompose_scale',
+                             (ls2 * (mlp.fc2.weight[:, :, 0, 0] @ sigma)).view(1, -1, 1, 1))
+        mlp.fc2.weight.mul_((1 + sigma).view(1, -1, 1, 1))
+        scale_conv_output(mlp.fc2, ls2)
+        del self.norm1, self.norm2, self.layer_scale_1, self.layer_scale_2, mlp.sigma
+        self.deploy = True
+
+    def forward_deploy(self, x: torch.Tensor) -> torch.Tensor:
+        attn, mlp = self.attn, self.mlp
+        y = attn.feat_decompose(x)
+        x = torch.addcmul(attn.forward_gating(attn.gate(y), attn.value(y)), self.res_scale, x)
+        h = mlp.act(mlp.dwconv(mlp.fc1(x)))
+        d = mlp.decompose_act(mlp.decompose(h))
+        return torch.addcmul(mlp.fc2(h) + x, self.decompose_scale, d, value=-1)
 
 
 class ConvPatchEmbed(nn.Module):
@@ -232,6 +276,10 @@ class ConvPatchEmbed(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.norm(self.projection(x))
+
+    def switch_to_deploy(self):
+        fold_bn_after_conv(self.projection, self.norm)
+        self.norm = nn.Identity()
 
 
 class StackConvPatchEmbed(nn.Module):
@@ -249,6 +297,11 @@ class StackConvPatchEmbed(nn.Module):
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.projection(x)
+
+    def switch_to_deploy(self):
+        for conv, norm in ((0, 1), (3, 4)):
+            fold_bn_after_conv(self.projection[conv], self.projection[norm])
+            self.projection[norm] = nn.Identity()
 
 
 @MODELS.register_module()
@@ -353,6 +406,7 @@ class MogaNet(BaseModule):
         self.frozen_stages = frozen_stages
         self.norm_eval = norm_eval
         self.with_cp = with_cp
+        self.deploy = False
 
         # stochastic depth decay rule
         dpr = torch.linspace(0, drop_path_rate, sum(self.depths)).tolist()
@@ -422,11 +476,19 @@ class MogaNet(BaseModule):
         return (getattr(self, f'patch_embed{i + 1}'), getattr(self, f'blocks{i + 1}'),
                 getattr(self, f'norm{i + 1}'))
 
+    #: Inputs smaller than the output stride would leave stage 4 nothing but padding.
+    min_input_size = 32
+
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, ...]:
         if x.dim() != 4 or x.shape[1] != self.in_channels:
             raise ValueError(f'MogaNet expects a (N, {self.in_channels}, H, W) batch '
                              f'(in_channels={self.in_channels}), got shape '
                              f'{tuple(x.shape)}')
+        if min(x.shape[2:]) < self.min_input_size:
+            raise ValueError(
+                f'MogaNet needs inputs of at least {self.min_input_size}x'
+                f'{self.min_input_size} pixels (its output stride; stage 4 is H/32 x '
+                f'W/32), got {x.shape[2]}x{x.shape[3]}')
         outs = []
         for i in range(self.num_stages):
             patch_embed, blocks, norm = self.stage(i)
@@ -451,7 +513,32 @@ class MogaNet(BaseModule):
             for param in module.parameters():
                 param.requires_grad = False
 
+    @torch.no_grad()
+    def switch_to_deploy(self):
+        """Fold every inference-time constant into its neighbouring conv, in place.
+
+        BN after the embedding convs, each block's norms, layer scales and the
+        FFN's decomposition scale disappear (see :meth:`MogaBlock.switch_to_deploy`);
+        the stage norms stay (they feed padded 3x3 convs, where folding would be
+        wrong at the border). Outputs equal the eager model's up to float
+        rounding. Idempotent; the model is left in eval mode and cannot train.
+        """
+        if self.deploy:
+            return
+        self.eval()
+        for i in range(self.num_stages):
+            patch_embed, blocks, _ = self.stage(i)
+            patch_embed.switch_to_deploy()
+            for block in blocks:
+                block.switch_to_deploy()
+        self.deploy = True
+
     def train(self, mode: bool = True):
+        if mode and self.deploy:
+            raise RuntimeError(
+                'This MogaNet was switched to deploy mode (norms and scales folded '
+                'into the convs) and can only run inference; build a new model and '
+                'load the original weights to train.')
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
@@ -467,7 +554,8 @@ class MogaNet(BaseModule):
             if unknown:
                 raise ValueError(f'Unknown keys {sorted(unknown)} in MogaNet init_cfg; '
                                  "Pretrained takes 'checkpoint', 'prefix', 'map_location'")
-            load_pretrained(self, self.init_cfg['checkpoint'], prefix=self.init_cfg.get('prefix'))
+            load_pretrained(self, self.init_cfg['checkpoint'], prefix=self.init_cfg.get('prefix'),
+                            map_location=self.init_cfg.get('map_location', 'cpu'))
             self._is_init = True
         elif self.init_cfg is not None:
             super().init_weights()

@@ -1,0 +1,129 @@
+"""switch_to_deploy folds norms and scales away without changing the outputs."""
+import pytest
+import torch
+from conftest import ARCHS, rel_err
+
+from moganet_mm import MogaNet
+
+TINY = dict(embed_dims=[8, 16, 24, 32], depths=[1, 1, 2, 1], ffn_ratios=[2, 2, 2, 2])
+
+
+def randomize(model, seed=0):
+    """Layer scales, sigmas and BN affines of order 0.1-1 and BN statistics
+    calibrated on random data, so that every folded term changes the output."""
+    g = torch.Generator().manual_seed(seed)
+    torch.manual_seed(seed)
+    model.init_weights()
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if 'scale' in name:
+                p.copy_(torch.randn(p.shape, generator=g) * 0.2)
+            elif p.dim() == 1 and ('norm' in name or 'projection.1' in name
+                                   or 'projection.4' in name):
+                p.copy_(torch.rand(p.shape, generator=g) + 0.5 if name.endswith('weight')
+                        else torch.randn(p.shape, generator=g) * 0.1)
+        for m in model.modules():
+            if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
+                m.momentum = None  # cumulative average over the calibration passes
+        model.train()
+        for _ in range(2):
+            model(torch.randn(4, 3, 48, 80, generator=g))
+    return model.eval()
+
+
+def deployed_copy(model):
+    other = type(model)(arch=model.arch_settings)
+    other.load_state_dict(model.state_dict())
+    other.switch_to_deploy()
+    return other
+
+
+def test_deploy_matches_reference_fixture(reference):
+    model = MogaNet(arch='xtiny')
+    model.load_state_dict({k: v for k, v in reference['state_dict'].items()
+                           if not k.startswith('head.')})
+    model.switch_to_deploy()
+    with torch.no_grad():
+        feats = model(reference['input'])
+    for ours, theirs in zip(feats, reference['feats']):
+        assert rel_err(ours, theirs) <= 1e-4
+
+
+@pytest.mark.parametrize('arch', ARCHS)
+def test_deploy_matches_eager_random_weights(arch):
+    model = randomize(MogaNet(arch=arch))
+    deploy = deployed_copy(model)
+    x = torch.randn(2, 3, 48, 80)
+    with torch.no_grad():
+        for a, b in zip(model(x), deploy(x)):
+            assert rel_err(b, a) <= 1e-4
+
+
+def test_deploy_state_dict_is_smaller_and_idempotent():
+    model = randomize(MogaNet(arch=TINY))
+    eager_keys = set(model.state_dict())
+    model.switch_to_deploy()
+    keys = set(model.state_dict())
+    model.switch_to_deploy()  # idempotent
+    assert set(model.state_dict()) == keys
+    gone = eager_keys - keys
+    assert all(any(p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'mlp.sigma.scale',
+                                    'patch_embed1.projection.1.', 'patch_embed1.projection.4.',
+                                    '.norm.')) for k in gone)
+    assert {k for k in keys - eager_keys} == {
+        f'blocks{i}.{j}.{n}' for i, d in enumerate(TINY['depths'], 1) for j in range(d)
+        for n in ('res_scale', 'decompose_scale')}
+    assert all(f'norm{i}.weight' in keys for i in range(1, 5))  # stage norms stay
+    assert sum(t.numel() for t in model.state_dict().values()) < \
+        sum(t.numel() for t in MogaNet(arch=TINY).state_dict().values())
+
+
+def test_training_after_deploy_is_refused():
+    model = MogaNet(arch=TINY)
+    model.switch_to_deploy()
+    assert not model.training
+    with pytest.raises(RuntimeError, match='deploy mode'):
+        model.train()
+
+
+def test_deploy_needs_batchnorm():
+    model = MogaNet(arch=TINY, norm_cfg=dict(type='GN')).eval()
+    with pytest.raises(TypeError, match='Only BatchNorm.*not GroupNorm'):
+        model.switch_to_deploy()
+
+
+@pytest.mark.parametrize('deploy', [False, True])
+def test_channels_last(deploy):
+    model = randomize(MogaNet(arch=TINY))
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        ref = model(x)
+        if deploy:
+            model.switch_to_deploy()
+        model = model.to(memory_format=torch.channels_last)
+        out = model(x.contiguous(memory_format=torch.channels_last))
+    for a, b in zip(ref, out):
+        assert rel_err(b, a) <= 1e-4
+
+
+@pytest.mark.slow
+def test_torch_compile_deploy():
+    model = randomize(MogaNet(arch=TINY))
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        ref = model(x)
+        model.switch_to_deploy()
+        out = torch.compile(model)(x)
+    for a, b in zip(ref, out):
+        assert rel_err(b, a) <= 1e-4
+
+
+@pytest.mark.parametrize('deploy', [False, True])
+def test_bf16_autocast_cpu_finite(deploy):
+    model = randomize(MogaNet(arch=TINY, attn_force_fp32=True))
+    if deploy:
+        model.switch_to_deploy()
+    x = torch.randn(2, 3, 64, 64) * 10
+    with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
+        out = model(x)
+    assert all(torch.isfinite(o.float()).all() for o in out)
