@@ -1,0 +1,106 @@
+#!/usr/bin/env python
+"""Convert an original MogaNet ImageNet classifier into an mmpretrain checkpoint.
+
+The original classifier computes ``head(norm4(stage4).mean((2, 3)))``; in
+mmpretrain that is ``ImageClassifier`` = ``MogaNet(out_indices=(3,))`` +
+``GlobalAveragePooling`` + ``LinearClsHead`` (``configs/cls/``). So the keys map as
+
+    <original backbone key>  ->  backbone.<original backbone key>
+    head.weight / head.bias  ->  head.fc.weight / head.fc.bias
+
+and nothing else changes. The output is ``{'meta': ..., 'state_dict': ...}``, which
+``mmpretrain.apis.init_model(CONFIG, OUT)``, ``mim test mmpretrain CONFIG
+--checkpoint OUT`` and ``ImageClassificationInferencer`` load without missing or
+unexpected keys.
+
+    python tools/model_converters/moganet_to_mmpretrain.py \\
+        moganet_xtiny_sz224_8xbs128_ep300.pth.tar moganet_xt_in1k_mmpretrain.pth
+"""
+import argparse
+import os.path as osp
+import sys
+from collections import OrderedDict
+
+import torch
+
+from moganet_mm import __version__
+from moganet_mm.checkpoint import (arch_name, extract_state_dict, infer_arch,
+                                   load_checkpoint_file, save_checkpoint_atomic)
+
+HEAD_KEYS = {'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}
+
+
+def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.Tensor]':
+    """mmpretrain ``ImageClassifier`` weights of an original MogaNet classifier.
+
+    Args:
+        checkpoint: the loaded original file: a dict with ``state_dict`` (or
+            ``model``, or the raw weights), original key names, ``head.*`` included.
+        use_ema: convert ``state_dict_ema`` (timm's EMA copy) instead.
+
+    Raises:
+        KeyError: ``use_ema`` without an EMA copy in the file.
+        ValueError: not MogaNet weights, or no classifier head (a backbone-only
+            or dense-task checkpoint, which a backbone ``init_cfg`` loads instead).
+    """
+    if use_ema:
+        if 'state_dict_ema' not in checkpoint:
+            raise KeyError('--ema: this checkpoint has no state_dict_ema; it holds '
+                           f'{sorted(checkpoint)}')
+        checkpoint = {'state_dict': checkpoint['state_dict_ema']}
+    state = extract_state_dict(checkpoint)
+    if infer_arch(state) is None:
+        raise ValueError('Not an original MogaNet classifier: no patch_embed1..4 / '
+                         f'blocks1..4 weights (first keys: {list(state)[:5]})')
+    missing_head = [k for k in HEAD_KEYS if k not in state]
+    if missing_head:
+        raise ValueError(
+            f'The checkpoint has no classifier {missing_head}: it is a backbone-only '
+            'or dense-task file. Load it with the backbone init_cfg=dict('
+            "type='Pretrained', checkpoint=...) instead of converting it.")
+    converted = OrderedDict()
+    for key, value in state.items():
+        if key.startswith('head.') and key not in HEAD_KEYS:
+            raise ValueError(f'Unknown classifier key {key!r}; expected only {sorted(HEAD_KEYS)}')
+        converted[HEAD_KEYS.get(key, 'backbone.' + key)] = value.contiguous()
+    return converted
+
+
+def parse_args(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('src', help='original checkpoint (.pth / .pth.tar) or URL')
+    parser.add_argument('dst', help='output path')
+    parser.add_argument('--ema', action='store_true',
+                        help='convert the state_dict_ema copy instead of state_dict')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace dst if it exists')
+    return parser.parse_args(argv)
+
+
+def main(argv=None):
+    args = parse_args(argv)
+    if osp.abspath(args.src) == osp.abspath(args.dst):
+        sys.exit('src and dst are the same file; choose another output path')
+    try:
+        state = convert(load_checkpoint_file(args.src), use_ema=args.ema)
+    except (KeyError, ValueError, FileNotFoundError) as err:
+        sys.exit(f'{args.src}: {err}')
+    backbone = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
+                           if k.startswith('backbone.'))
+    arch = infer_arch(backbone)
+    num_classes = state['head.fc.weight'].shape[0]
+    meta = dict(arch=arch, num_classes=num_classes, source=osp.basename(args.src),
+                ema=args.ema, converter=f'moganet_mm {__version__}')
+    if num_classes == 1000:
+        from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
+        meta['dataset_meta'] = dict(classes=list(IMAGENET_CATEGORIES))
+    try:
+        save_checkpoint_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
+    except FileExistsError as err:
+        sys.exit(str(err))
+    print(f'{args.src} -> {args.dst}: {len(state)} tensors, {arch_name(arch)}, '
+          f'{num_classes} classes')
+
+
+if __name__ == '__main__':
+    main()
