@@ -1,0 +1,128 @@
+#!/usr/bin/env python
+"""Make a small seeded semantic-segmentation set in ADE20K's directory layout.
+
+    OUT/images/training/ADE_train_00000001.jpg   RGB scene
+    OUT/annotations/training/ADE_train_00000001.png   label map (uint8)
+    OUT/images/validation/ADE_val_00000001.jpg, OUT/annotations/validation/...
+
+Label values follow ADE20K's convention, which mmseg reads with
+``reduce_zero_label=True``: 0 is "other" and is ignored (it becomes 255), and
+``k >= 1`` becomes class ``k - 1``. Here 1 = background and 2.. = shapes:
+
+    CLASSES = ('background', 'circle', 'square', 'triangle')   # after reduction
+
+Every scene is a noisy background (a random colour gradient, random stripes and
+pixel noise) with 1-4 shapes of random size, position, rotation and colour on
+top, partly overlapping, then a few thin "other" scribbles (label 0). Shape
+and background colours come from one distribution, so colour says nothing about
+the class: a model must learn shape. Scenes are a function of (seed, split, index).
+
+    python tools/data/make_toy_ade20k.py --out data/toy_ade20k --train 300 --val 50
+"""
+import argparse
+import math
+import sys
+from pathlib import Path
+
+import numpy as np
+from PIL import Image, ImageDraw
+
+CLASSES = ('background', 'circle', 'square', 'triangle')
+PALETTE = [[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]
+OTHER, BACKGROUND, CIRCLE, SQUARE, TRIANGLE = 0, 1, 2, 3, 4
+SPLITS = {'training': ('train', 0), 'validation': ('val', 1)}
+
+
+def _colour(rng):
+    return tuple(int(c) for c in rng.integers(0, 256, 3))
+
+
+def _background(rng, size):
+    """A colour gradient between two random colours, random stripes, pixel noise."""
+    c0, c1 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
+    angle = rng.uniform(0, 2 * math.pi)
+    yy, xx = np.mgrid[0:size, 0:size] / size
+    t = (np.cos(angle) * xx + np.sin(angle) * yy)
+    t = (t - t.min()) / max(t.max() - t.min(), 1e-6)
+    img = c0 * (1 - t[..., None]) + c1 * t[..., None]
+    period, phase = rng.uniform(6, 30), rng.uniform(0, 2 * math.pi)
+    stripes = np.sin(2 * math.pi * (np.cos(angle + 1) * xx + np.sin(angle + 1) * yy)
+                     * size / period + phase)
+    img += rng.uniform(10, 40) * stripes[..., None]
+    return img
+
+
+def _polygon(kind, cx, cy, r, rot):
+    n = 4 if kind == SQUARE else 3
+    return [(cx + r * math.cos(rot + 2 * math.pi * k / n), cy + r * math.sin(rot + 2 * math.pi * k / n))
+            for k in range(n)]
+
+
+def make_scene(rng, size):
+    """One (image HxWx3 uint8, label HxW uint8) pair."""
+    label = Image.new('L', (size, size), BACKGROUND)
+    shapes = Image.new('RGB', (size, size))
+    mask = Image.new('L', (size, size), 0)
+    d_shapes, d_mask, d_label = ImageDraw.Draw(shapes), ImageDraw.Draw(mask), ImageDraw.Draw(label)
+    for _ in range(rng.integers(1, 5)):
+        kind = int(rng.choice([CIRCLE, SQUARE, TRIANGLE]))
+        r = rng.uniform(0.07, 0.2) * size
+        cx, cy = rng.uniform(r * 0.5, size - r * 0.5, 2)
+        colour = _colour(rng)
+        if kind == CIRCLE:
+            box = [cx - r, cy - r, cx + r, cy + r]
+            for draw, fill in ((d_shapes, colour), (d_mask, 255), (d_label, kind)):
+                draw.ellipse(box, fill=fill)
+        else:
+            pts = _polygon(kind, cx, cy, r * (1.2 if kind == TRIANGLE else 1.1), rng.uniform(0, 2 * math.pi))
+            for draw, fill in ((d_shapes, colour), (d_mask, 255), (d_label, kind)):
+                draw.polygon(pts, fill=fill)
+    m = (np.asarray(mask) > 0)[..., None]
+    out = np.where(m, np.asarray(shapes, np.float64), _background(rng, size))
+    out += rng.normal(0, 12, out.shape)  # pixel noise everywhere
+    img = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
+    # thin "other" scribbles on top: ADE20K's unlabelled label 0, ignored in loss and metric
+    d_img = ImageDraw.Draw(img)
+    for _ in range(rng.integers(0, 3)):
+        pts = [tuple(rng.uniform(0, size, 2)) for _ in range(3)]
+        width = int(rng.integers(2, 5))
+        d_img.line(pts, fill=_colour(rng), width=width)
+        d_label.line(pts, fill=OTHER, width=width)
+    return img, label
+
+
+def make_split(out, split, count, size, seed):
+    prefix, offset = SPLITS[split]
+    img_dir, ann_dir = out / 'images' / split, out / 'annotations' / split
+    img_dir.mkdir(parents=True, exist_ok=True)
+    ann_dir.mkdir(parents=True, exist_ok=True)
+    for i in range(count):
+        rng = np.random.default_rng([seed, offset, i])
+        img, label = make_scene(rng, size)
+        name = f'ADE_{prefix}_{i + 1:08d}'
+        img.save(img_dir / f'{name}.jpg', quality=95)
+        label.save(ann_dir / f'{name}.png')
+
+
+def main(argv=None):
+    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
+    parser.add_argument('--out', default='data/toy_ade20k', help='output root')
+    parser.add_argument('--train', type=int, default=300, help='training images')
+    parser.add_argument('--val', type=int, default=50, help='validation images')
+    parser.add_argument('--size', type=int, default=256, help='image side in pixels')
+    parser.add_argument('--seed', type=int, default=0)
+    args = parser.parse_args(argv)
+    if args.train < 1 or args.val < 1:
+        parser.error(f'--train and --val must be >= 1, got {args.train} and {args.val}')
+    if args.size < 32:
+        parser.error(f'--size must be >= 32 pixels, got {args.size}')
+    out = Path(args.out)
+    make_split(out, 'training', args.train, args.size, args.seed)
+    make_split(out, 'validation', args.val, args.size, args.seed)
+    print(f'wrote {args.train} training + {args.val} validation {args.size}x{args.size} '
+          f'scenes, classes {CLASSES} (+ 0 = other), to {out}')
+    return 0
+
+
+if __name__ == '__main__':
+    sys.exit(main())
