@@ -67,11 +67,16 @@ def load_checkpoint_file(filename: str, map_location='cpu') -> dict:
             raise FileNotFoundError(f'Checkpoint file {filename!r} does not exist')
         try:
             return torch.load(filename, map_location=map_location, weights_only=True)
-        except Exception as err:  # torch raises UnpicklingError and others
+        except pickle.UnpicklingError as err:
             raise RuntimeError(
                 f'Refusing to load {filename!r} as plain data: {err}\n'
                 'If you trust this file, allow-list the named types with '
                 '`torch.serialization.add_safe_globals([...])` before loading it.'
+            ) from err
+        except (RuntimeError, EOFError, OSError, ValueError) as err:
+            raise RuntimeError(
+                f'Checkpoint file {filename!r} ({os.path.getsize(filename)} bytes) is not '
+                f'a readable torch checkpoint; is it truncated or corrupt? ({err})'
             ) from err
     # URLs and other backends: MMEngine's loader (torch.load defaults to
     # weights_only=True on torch >= 2.6, with the allow-list above).
@@ -129,8 +134,8 @@ def arch_name(arch: Optional[dict]) -> str:
     return f"arch '{max(names, key=len)}'" if names else f'custom arch {arch}'
 
 
-def load_pretrained(model: torch.nn.Module, filename: str,
-                    prefix: Optional[str] = None) -> Tuple[list, list]:
+def load_pretrained(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
+                    map_location='cpu') -> Tuple[list, list]:
     """Load MogaNet weights into ``model``, reporting every key that did not load.
 
     Classifier keys (``head.*``) are dropped with a note. Keys whose shapes do not
@@ -141,7 +146,7 @@ def load_pretrained(model: torch.nn.Module, filename: str,
         (missing_keys, unexpected_keys)
     """
     logger = MMLogger.get_current_instance()
-    state = extract_state_dict(load_checkpoint_file(filename), prefix)
+    state = extract_state_dict(load_checkpoint_file(filename, map_location), prefix)
     head = [k for k in state if k.startswith('head.')]
     for k in head:
         del state[k]

@@ -15,6 +15,9 @@ branches, each scaled by a learnable layer scale:
 Module and parameter names follow the original implementation
 (Westlake-AI/MogaNet) so that its released checkpoints load unchanged.
 """
+import difflib
+import functools
+import inspect
 import math
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -304,6 +307,24 @@ class StackConvPatchEmbed(nn.Module):
             self.projection[norm] = nn.Identity()
 
 
+def refuse_unknown_arguments(init):
+    """Make a misspelt config key an error that names it, the closest valid
+    argument and all valid ones (Python's own TypeError lists neither)."""
+    valid = [p for p in inspect.signature(init).parameters if p != 'self']
+
+    @functools.wraps(init)
+    def checked_init(self, *args, **kwargs):
+        unknown = [k for k in kwargs if k not in valid]
+        if unknown:
+            hints = [f'{k!r} (did you mean {m[0]!r}?)' if m else repr(k) for k in unknown
+                     for m in [difflib.get_close_matches(k, valid, n=1)]]
+            raise TypeError(f'{type(self).__name__} got unknown argument(s) '
+                            f'{", ".join(hints)}; valid arguments are {valid}')
+        init(self, *args, **kwargs)
+
+    return checked_init
+
+
 @MODELS.register_module()
 class MogaNet(BaseModule):
     """MogaNet backbone, for classification and dense prediction.
@@ -375,6 +396,7 @@ class MogaNet(BaseModule):
     }  # yapf: disable
     num_stages = 4
 
+    @refuse_unknown_arguments
     def __init__(self,
                  arch: Union[str, Dict[str, List]] = 'tiny',
                  in_channels: int = 3,
