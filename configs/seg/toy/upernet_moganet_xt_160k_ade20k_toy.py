@@ -13,6 +13,9 @@ model = dict(
 train_dataloader = {{_base_.toy_train_dataloader}}  # replaces every key of the real one
 val_dataloader = {{_base_.toy_val_dataloader}}
 test_dataloader = val_dataloader
+# the top-level pipelines are what mmseg.apis.inference_model / MMSegInferencer read
+train_pipeline = {{_base_.toy_train_pipeline}}
+test_pipeline = {{_base_.toy_test_pipeline}}
 
 max_iters = 200
 optim_wrapper = dict(optimizer=dict(lr=1e-3))
