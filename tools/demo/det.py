@@ -43,6 +43,8 @@ def parse_args(argv=None):
     p.add_argument('--data-seed', type=int, default=0)
     p.add_argument('--epochs', type=int, default=2)
     p.add_argument('--batch-size', type=int, default=None, help='default: the config (4)')
+    p.add_argument('--warmup-iters', type=int, default=None,
+                   help='linear warm-up length (default: the config, 50)')
     p.add_argument('--checkpoint-iters', type=int, default=0,
                    help='save a checkpoint every N iterations (0: every epoch)')
     p.add_argument('--seed', type=int, default=0, help='training seed')
@@ -105,6 +107,8 @@ def build_cfg(args, data_root):
     cfg.train_cfg.max_epochs = args.epochs
     cfg.train_cfg.val_interval = args.epochs
     for sched in cfg.param_scheduler:
+        if sched.type == 'LinearLR' and args.warmup_iters is not None:
+            sched.end = args.warmup_iters
         if sched.get('by_epoch', True):  # the cosine part spans the whole run
             sched.end = args.epochs
             if 'T_max' in sched:
@@ -157,9 +161,13 @@ def main(argv=None):
     register_all_modules()
 
     class RecordMetrics(Hook):
-        """Keeps the last validation metrics (CocoMetric's ``coco/*`` keys)."""
+        """Keeps the training losses and the last validation metrics (``coco/*``)."""
         priority = 'VERY_LOW'
         metrics = {}
+        losses = []
+
+        def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
+            RecordMetrics.losses.append(float(outputs['loss']))
 
         def after_val_epoch(self, runner, metrics=None):
             RecordMetrics.metrics = dict(metrics or {})
@@ -180,16 +188,23 @@ def main(argv=None):
                                osp.join(osp.abspath(args.work_dir), 'val_predictions.png'))
     wall = time.time() - start
     bbox, segm = metrics.get('coco/bbox_mAP'), metrics.get('coco/segm_mAP')
+    losses = RecordMetrics.losses  # this process's iterations (after a resume: the rest)
+    k = max(1, min(5, len(losses) // 4))
     summary = dict(config=args.config, epochs=args.epochs, iters=runner.iter,
                    train_images=args.train_images, val_images=args.val_images,
                    bbox_mAP=bbox, segm_mAP=segm,
-                   metrics={k: float(v) for k, v in metrics.items()},
+                   metrics={name: float(v) for name, v in metrics.items()},
+                   loss_first=sum(losses[:k]) / k if losses else None,
+                   loss_last=sum(losses[-k:]) / k if losses else None,
                    train_and_eval_s=round(train_time, 1), wall_s=round(wall, 1),
                    picture=picture)
     with open(osp.join(args.work_dir, 'demo_metrics.json'), 'w') as f:
         json.dump(summary, f, indent=2)
     print(f'\ntoy COCO val ({args.val_images} images): bbox mAP {bbox:.3f} '
           f'(floor {args.floor_bbox}), segm mAP {segm:.3f} (floor {args.floor_segm})')
+    if losses:
+        print(f'training loss {summary["loss_first"]:.3f} (first {k} iterations) -> '
+              f'{summary["loss_last"]:.3f} (last {k})')
     print(f'wall time {wall / 60:.1f} min ({runner.iter} iterations, '
           f'train + eval {train_time / 60:.1f} min)')
     print(f'predictions on val images: {picture}')

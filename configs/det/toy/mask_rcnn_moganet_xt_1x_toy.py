@@ -2,7 +2,7 @@
 
 Inherits the real config; changes only the data (3 classes), the input scale
 (256x256), the schedule (2 epochs, batch 4, AdamW lr 1e-3) and the training-time
-sampling/proposal counts (128 sampled RoIs per image, 500 RPN proposals). The
+sampling/proposal counts (64 sampled RoIs per image, 500 RPN proposals). The
 backbone starts from random weights.
 """
 _base_ = ['../mask_rcnn_moganet_xt_1x.py', './_toy_coco_data.py']
@@ -12,7 +12,7 @@ model = dict(
     roi_head=dict(bbox_head=dict(num_classes=3), mask_head=dict(num_classes=3)),
     train_cfg=dict(
         rpn_proposal=dict(nms_pre=1000, max_per_img=500),
-        rcnn=dict(sampler=dict(num=128))))
+        rcnn=dict(sampler=dict(num=64))))
 
 train_dataloader = {{_base_.toy_train_dataloader}}
 val_dataloader = {{_base_.toy_val_dataloader}}
