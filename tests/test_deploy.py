@@ -67,12 +67,12 @@ def test_deploy_state_dict_is_smaller_and_idempotent():
     model.switch_to_deploy()  # idempotent
     assert set(model.state_dict()) == keys
     gone = eager_keys - keys
-    assert all(any(p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'mlp.sigma.scale',
+    assert all(any(p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'sigma.scale',
                                     'patch_embed1.projection.1.', 'patch_embed1.projection.4.',
                                     '.norm.')) for k in gone)
     assert {k for k in keys - eager_keys} == {
         f'blocks{i}.{j}.{n}' for i, d in enumerate(TINY['depths'], 1) for j in range(d)
-        for n in ('res_scale', 'decompose_scale')}
+        for n in ('res_scale', 'decompose_scale', 'decompose_gain')}
     assert all(f'norm{i}.weight' in keys for i in range(1, 5))  # stage norms stay
     assert sum(t.numel() for t in model.state_dict().values()) < \
         sum(t.numel() for t in MogaNet(arch=TINY).state_dict().values())
@@ -127,3 +127,16 @@ def test_bf16_autocast_cpu_finite(deploy):
     with torch.no_grad(), torch.autocast('cpu', dtype=torch.bfloat16):
         out = model(x)
     assert all(torch.isfinite(o.float()).all() for o in out)
+
+
+def test_deploy_with_a_sigma_of_minus_one():
+    """``1 + sigma = 0`` cannot be divided out: that block keeps its decomposition."""
+    model = randomize(MogaNet(arch=TINY))
+    with torch.no_grad():
+        model.blocks2[0].attn.sigma.scale[0, 3] = -1.0
+    deploy = deployed_copy(model)
+    assert not deploy.blocks2[0].fold_decompose and deploy.blocks1[0].fold_decompose
+    x = torch.randn(2, 3, 64, 64)
+    with torch.no_grad():
+        for a, b in zip(model(x), deploy(x)):
+            assert rel_err(b, a) <= 1e-4

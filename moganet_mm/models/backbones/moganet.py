@@ -230,7 +230,7 @@ class MogaBlock(nn.Module):
 
     @torch.no_grad()
     def switch_to_deploy(self):
-        """Fold the norms, layer scales and the FFN's decomposition scale into convs.
+        """Fold the norms, layer scales and both decomposition scales into convs.
 
         With ``u = a*x + b`` (norm1, eval BN), norm1 folds into ``proj_1`` (a 1x1
         conv, so exactly, borders included) and the spatial branch
@@ -238,7 +238,10 @@ class MogaBlock(nn.Module):
         ``proj_2'(gating) + (1 + ls1*a) * x`` with ``proj_2' = ls1 * proj_2 + ls1*b``.
         The FFN's ``fc2(h + sigma*(h - d))``, ``d`` one channel broadcast over all,
         becomes ``fc2'(h) - w_d * d`` with ``fc2' = ls2 * fc2 * (1 + sigma)`` and
-        ``w_d = ls2 * (W_2 @ sigma)``; norm2 folds into fc1.
+        ``w_d = ls2 * (W_2 @ sigma)``; norm2 folds into fc1. The attention's feature
+        decomposition ``z + s * (z - GAP(z))``, ``z = W x + b``, is linear in ``x``:
+        it becomes ``(1 + s) W x + b - (s W) GAP(x)``, one conv and a per-sample
+        offset from the pooled input.
         """
         if self.deploy:
             return
@@ -247,6 +250,13 @@ class MogaBlock(nn.Module):
         # spatial branch
         a1, b1 = bn_affine(self.norm1)
         fold_affine_before_pointwise(attn.proj_1, a1, b1)
+        s = attn.sigma.scale.flatten()
+        # offset = s W GAP(x) = s / (1 + s) * (W' GAP(x)): reuse proj_1's folded weight
+        self.fold_decompose = bool((1 + s).abs().min() > 1e-3)
+        if self.fold_decompose:
+            attn.proj_1.weight.mul_((1 + s).view(-1, 1, 1, 1))
+            self.register_buffer('decompose_gain', s / (1 + s))
+            del attn.sigma
         scale_conv_output(attn.proj_2, ls1)
         attn.proj_2.bias.add_(ls1 * b1)
         self.register_buffer('res_scale', (1 + ls1 * a1).view(1, -1, 1, 1))
@@ -262,7 +272,11 @@ class MogaBlock(nn.Module):
 
     def forward_deploy(self, x: torch.Tensor) -> torch.Tensor:
         attn, mlp = self.attn, self.mlp
-        y = attn.feat_decompose(x)
+        if self.fold_decompose:
+            pooled = F.linear(x.mean(dim=(2, 3)), attn.proj_1.weight.flatten(1))
+            y = attn.act_value(attn.proj_1(x) - (self.decompose_gain * pooled)[:, :, None, None])
+        else:  # a sigma of -1 cannot be divided out: decompose as the eager model
+            y = attn.feat_decompose(x)
         x = torch.addcmul(attn.forward_gating(attn.gate(y), attn.value(y)), self.res_scale, x)
         h = mlp.act(mlp.dwconv(mlp.fc1(x)))
         d = mlp.decompose_act(mlp.decompose(h))
