@@ -1,0 +1,107 @@
+"""Toy ImageNet: the generator, a shortened real training run, mim train / test."""
+import hashlib
+import json
+import os
+import shutil
+import subprocess
+import sys
+
+import pytest
+from conftest import REPO
+
+sys.path.insert(0, str(REPO / 'tools' / 'data'))
+from make_toy_imagenet import CLASSES, generate  # noqa: E402
+
+TOY_CONFIG = 'configs/cls/toy/moganet_xt_in1k_toy.py'
+PY = sys.executable
+
+
+def digest(root):
+    h = hashlib.sha256()
+    for path in sorted(root.rglob('*')):
+        if path.is_file():
+            h.update(str(path.relative_to(root)).encode() + path.read_bytes())
+    return h.hexdigest()
+
+
+def test_generator_layout_and_seed(tmp_path):
+    counts = generate(str(tmp_path / 'a'), train_per_class=3, val_per_class=2, size=48, seed=1)
+    assert counts == dict(classes=len(CLASSES), train=3 * len(CLASSES), val=2 * len(CLASSES))
+    a = tmp_path / 'a'
+    assert sorted(p.name for p in (a / 'train').iterdir()) == sorted(CLASSES)
+    assert len(list((a / 'train' / 'circle').glob('*.JPEG'))) == 3
+    lines = (a / 'val.txt').read_text().split('\n')[:-1]
+    assert len(lines) == 2 * len(CLASSES)
+    for line in lines:
+        name, label = line.split()
+        assert (a / 'val' / name).is_file() and 0 <= int(label) < len(CLASSES)
+    generate(str(tmp_path / 'b'), train_per_class=3, val_per_class=2, size=48, seed=1)
+    generate(str(tmp_path / 'c'), train_per_class=3, val_per_class=2, size=48, seed=2)
+    assert digest(a) == digest(tmp_path / 'b') != digest(tmp_path / 'c')
+    with pytest.raises(ValueError, match='train_per_class'):
+        generate(str(tmp_path / 'd'), train_per_class=0)
+
+
+def test_colour_is_not_the_cue(tmp_path):
+    """Mean colour per class is about the same: only shape / texture tell them apart."""
+    import numpy as np
+    from PIL import Image
+    generate(str(tmp_path), train_per_class=40, val_per_class=1, size=48, seed=0)
+    means = np.array([[np.asarray(Image.open(p)).mean((0, 1))
+                       for p in sorted((tmp_path / 'train' / c).glob('*.JPEG'))]
+                      for c in CLASSES])  # (classes, images, 3)
+    spread_between = means.mean(1).std(0).max()
+    spread_within = means.std(1).mean()
+    assert spread_between < 0.5 * spread_within
+
+
+@pytest.fixture(scope='module')
+def toy_data(tmp_path_factory):
+    root = tmp_path_factory.mktemp('toy_imagenet')
+    generate(str(root), train_per_class=60, val_per_class=10, size=64, seed=0)
+    return root
+
+
+@pytest.fixture(scope='module')
+def demo_run(toy_data, tmp_path_factory):
+    """tools/demo/cls.py, shortened: 8 epochs on 360 images."""
+    work = tmp_path_factory.mktemp('demo_cls')
+    res = subprocess.run(
+        [PY, 'tools/demo/cls.py', '--data-root', str(toy_data), '--work-dir', str(work),
+         '--epochs', '8', '--floor', '40'],
+        capture_output=True, text=True, cwd=REPO)
+    return res, work
+
+
+@pytest.mark.slow
+def test_short_toy_training_learns(demo_run):
+    res, work = demo_run
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    metrics = json.loads((work / 'demo_metrics.json').read_text())
+    # chance is 1/6 = 16.7%
+    assert metrics['top1'] >= 40, metrics
+    assert metrics['epochs'] == 8 and metrics['val_images'] == 60
+
+
+@pytest.mark.slow
+def test_mim_train_and_test(toy_data, demo_run, tmp_path):
+    mim = shutil.which('mim', path=os.path.dirname(PY)) or shutil.which('mim')
+    assert mim, 'openmim is not installed in this environment'
+    data = [f'{loader}.dataset.data_root={toy_data}'
+            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    res = subprocess.run(
+        [mim, 'train', 'mmpretrain', TOY_CONFIG, '--work-dir', str(tmp_path / 'train'),
+         '--launcher', 'none', '--cfg-options', *data, 'train_cfg.max_epochs=1',
+         'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'],
+        capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
+    # mim test on the checkpoint the shortened demo trained
+    _, work = demo_run
+    res = subprocess.run(
+        [mim, 'test', 'mmpretrain', TOY_CONFIG, '--checkpoint', str(work / 'epoch_8.pth'),
+         '--work-dir', str(tmp_path / 'test'), '--launcher', 'none',
+         '--cfg-options', *data],
+        capture_output=True, text=True, cwd=REPO)
+    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
+    assert 'accuracy/top1' in res.stdout + res.stderr
