@@ -2,12 +2,16 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test demo help
+.PHONY: install test demo demo-seg demo-pose demo-cls demo-reference help
 
 help:
 	@echo "make install  - create .venv/ with the pinned OpenMMLab 2.0 stack (idempotent)"
 	@echo "make test     - install if needed, run the test suite"
-	@echo "make demo     - install if needed, run the main demo"
+	@echo "make demo      - install if needed; train + evaluate Mask R-CNN MogaNet-XT on a toy COCO"
+	@echo "make demo-seg  - same for Semantic FPN on a toy ADE20K"
+	@echo "make demo-pose - same for TopDown pose on a toy COCO-keypoints set"
+	@echo "make demo-cls  - same for ImageNet-style classification on a toy ImageNet"
+	@echo "make demo-reference - compare the backbone with the original's reference outputs"
 
 install:
 	@bash tools/install.sh
@@ -17,4 +21,16 @@ test: install
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 demo: install
+	$(PY) tools/demo/det.py
+
+demo-seg: install
+	$(PY) tools/demo/seg.py
+
+demo-pose: install
+	$(PY) tools/demo/pose.py
+
+demo-cls: install
+	$(PY) tools/demo/cls.py
+
+demo-reference: install
 	$(PY) tools/check_reference.py
