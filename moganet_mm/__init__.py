@@ -7,9 +7,10 @@ mmdet, mmseg, mmpose and mmpretrain all search, and lets ``torch.load`` read
 MMEngine's own checkpoints as data on torch >= 2.6.
 """
 from .checkpoint import allow_mmengine_checkpoints
+from .engine import RNGStateHook
 from .models import MogaNet
 
 allow_mmengine_checkpoints()
 
 __version__ = '0.1.0'
-__all__ = ['MogaNet', '__version__']
+__all__ = ['MogaNet', 'RNGStateHook', '__version__']

@@ -1,0 +1,42 @@
+#!/usr/bin/env python
+"""Train with a codebase's own ``tools/train.py`` (what ``mim train`` runs), on GPUs or CPUs.
+
+    .venv/bin/python tools/train.py mmdet configs/det/mask_rcnn_moganet_s_1x.py [train.py args]
+    torchrun --nproc_per_node 2 tools/train.py mmdet CONFIG --launcher pytorch   # CPU DDP
+
+Everything after the codebase name goes to mmdet's / mmseg's / mmpose's /
+mmpretrain's ``tools/train.py`` unchanged. The one thing added: under torchrun
+on a machine without a GPU, MMEngine's ``pytorch`` launcher fails (it calls
+``torch.cuda.set_device``), so this joins a gloo process group first and selects
+``CPUDistributedDataParallel`` (SyncBN reverted to BN, buffers broadcast from
+rank 0).
+"""
+import os
+import runpy
+import sys
+from pathlib import Path
+
+CODEBASES = ('mmdet', 'mmseg', 'mmpose', 'mmpretrain')
+
+
+def main():
+    if len(sys.argv) < 3 or sys.argv[1] not in CODEBASES:
+        sys.exit(f'usage: {sys.argv[0]} {{{",".join(CODEBASES)}}} CONFIG [train.py args]')
+    codebase, args = sys.argv[1], sys.argv[2:]
+    import importlib
+
+    import torch
+
+    import moganet_mm  # noqa: F401  (registers MogaNet, the hooks and the CPU wrapper)
+
+    if 'WORLD_SIZE' in os.environ and not torch.cuda.is_available():
+        import torch.distributed as dist
+        dist.init_process_group('gloo')  # rank, world size and address from torchrun
+        args += ['--cfg-options', 'model_wrapper_cfg.type=CPUDistributedDataParallel']
+    train_py = Path(importlib.import_module(codebase).__file__).parent / '.mim' / 'tools' / 'train.py'
+    sys.argv = [str(train_py)] + args
+    runpy.run_path(str(train_py), run_name='__main__')
+
+
+if __name__ == '__main__':
+    main()
