@@ -128,6 +128,7 @@ def draw_predictions(runner, cfg, args, out_file):
     """Predictions (right) beside ground truth (left) on the first val images."""
     import mmcv
     import numpy as np
+    import torch
     from mmdet.visualization import DetLocalVisualizer
     from mmengine.dataset import pseudo_collate
     dataset = runner.val_dataloader.dataset
@@ -138,7 +139,8 @@ def draw_predictions(runner, cfg, args, out_file):
     rows = []
     for idx in range(min(args.num_vis, len(dataset))):
         item = dataset[idx]
-        out = model.test_step(pseudo_collate([item]))[0]
+        with torch.no_grad():
+            out = model.test_step(pseudo_collate([item]))[0]
         img = mmcv.imread(item['data_samples'].img_path, channel_order='rgb')
         vis.add_datasample(f'val_{idx}', img, data_sample=out, draw_gt=True, draw_pred=True,
                            show=False, pred_score_thr=args.score_thr)
