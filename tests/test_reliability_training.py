@@ -1,8 +1,9 @@
-"""Interrupted, distributed and mixed-precision training of the toy detection job.
+"""Interrupted, distributed and mixed-precision training of the toy jobs.
 
-Each test trains ``configs/det/toy/mask_rcnn_moganet_xt_1x_toy.py`` (the real
-Mask R-CNN MogaNet-XT config on toy data) in subprocesses through
-``tools/train.py`` (mmdet's own train tool), on a tiny toy COCO set at 128x128.
+The tests train ``configs/det/toy/mask_rcnn_moganet_xt_1x_toy.py`` (the real
+Mask R-CNN MogaNet-XT config on toy data) on a tiny toy COCO set at 128x128, and
+``configs/cls/toy/moganet_xt_in1k_toy.py`` on a tiny toy ImageNet, in
+subprocesses through ``tools/train.py`` (the codebases' own train tools).
 """
 import json
 import os
@@ -20,9 +21,15 @@ from conftest import REPO
 
 sys.path.insert(0, str(REPO / 'tools' / 'data'))
 from make_toy_coco import make_dataset  # noqa: E402
+from make_toy_imagenet import generate as make_toy_imagenet  # noqa: E402
 
 PY = sys.executable
 TOY_DET = REPO / 'configs' / 'det' / 'toy' / 'mask_rcnn_moganet_xt_1x_toy.py'
+TOY_CLS = REPO / 'configs' / 'cls' / 'toy' / 'moganet_xt_in1k_toy.py'
+RESUMABLE = ["default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook', interval=1,",
+             "    max_keep_ckpts=1), logger=dict(interval=1))",
+             "custom_hooks = [dict(type='RNGStateHook')]",
+             "randomness = dict(seed=0, deterministic=True)"]
 EPOCHS = 3
 pytestmark = pytest.mark.slow
 
@@ -59,17 +66,30 @@ def write_config(path: Path, data_root: Path, epochs=EPOCHS, batch_size=4, **ext
              f"train_cfg = dict(max_epochs={epochs}, val_interval={epochs})",
              "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
              "    begin=0, end=4)]",
-             "default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook', interval=1,",
-             "    max_keep_ckpts=1), logger=dict(interval=1))",
-             "custom_hooks = [dict(type='RNGStateHook')]",
-             "randomness = dict(seed=0, deterministic=True)"]
+             ] + RESUMABLE
     lines += [f'{k} = {v!r}' for k, v in extra.items()]
     path.write_text('\n'.join(lines) + '\n')
     return path
 
 
-def train_cmd(cfg, work_dir, *args):
-    return [PY, str(REPO / 'tools' / 'train.py'), 'mmdet', str(cfg), '--work-dir',
+def write_cls_config(path: Path, data_root: Path) -> Path:
+    """The toy classifier on ``data_root``, data loaded in the main process."""
+    lines = [f"_base_ = [{str(TOY_CLS)!r}]",
+             f"root = {str(data_root)!r}",
+             "train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
+             "    dataset=dict(data_root=root))",
+             "val_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
+             "    dataset=dict(data_root=root))",
+             "test_dataloader = val_dataloader",
+             f"train_cfg = dict(max_epochs={EPOCHS}, val_interval={EPOCHS})",
+             "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
+             "    begin=0, end=4)]"] + RESUMABLE
+    path.write_text('\n'.join(lines) + '\n')
+    return path
+
+
+def train_cmd(cfg, work_dir, *args, codebase='mmdet'):
+    return [PY, str(REPO / 'tools' / 'train.py'), codebase, str(cfg), '--work-dir',
             str(work_dir), *args]
 
 
@@ -86,14 +106,15 @@ def final_state(work_dir):
     return ckpt['state_dict']
 
 
-def final_metrics(work_dir):
+def final_metrics(work_dir, key='coco/bbox_mAP'):
     """The last validation metrics of a run (mmengine's scalars.json, all runs)."""
     rows = []
     for f in sorted(Path(work_dir).glob('*/vis_data/scalars.json')):
         rows += [json.loads(line) for line in f.read_text().splitlines()]
-    vals = [r for r in rows if 'coco/bbox_mAP' in r]
+    vals = [r for r in rows if key in r]
     assert vals, f'no validation metrics under {work_dir}'
-    return {k: v for k, v in vals[-1].items() if k.startswith('coco/')}
+    prefix = key.split('/')[0] + '/'
+    return {k: v for k, v in vals[-1].items() if k.startswith(prefix)}
 
 
 def assert_same_weights(a, b):
@@ -113,25 +134,41 @@ def uninterrupted(toy_coco, tmp_path_factory):
     return cfg, tmp / 'work'
 
 
-def test_sigkill_then_resume_gives_the_same_weights_and_metrics(uninterrupted, tmp_path):
-    cfg, ref_dir = uninterrupted
-    work = tmp_path / 'work'
-    proc = subprocess.Popen(train_cmd(cfg, work), cwd=REPO, stdout=subprocess.DEVNULL,
+def kill_and_resume(cmd, work):
+    """Start ``cmd``, SIGKILL it at a random moment after its first checkpoint,
+    then finish the run with ``--resume``."""
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
                             stderr=subprocess.DEVNULL)
-    # kill at a random moment after the first epoch's checkpoint
     deadline = time.time() + 300
     while not (work / 'epoch_1.pth').exists():
         assert proc.poll() is None, 'training ended before its first checkpoint'
         assert time.time() < deadline
         time.sleep(0.2)
-    time.sleep(random.uniform(0.5, 6.0))
+    time.sleep(random.uniform(0.5, 4.0))
     assert proc.poll() is None, 'training finished before it could be killed'
     proc.send_signal(signal.SIGKILL)
     proc.wait()
     assert not (work / f'epoch_{EPOCHS}.pth').exists()
-    run(train_cmd(cfg, work, '--resume'))
+    run(cmd + ['--resume'])
+
+
+def test_sigkill_then_resume_gives_the_same_weights_and_metrics(uninterrupted, tmp_path):
+    cfg, ref_dir = uninterrupted
+    work = tmp_path / 'work'
+    kill_and_resume(train_cmd(cfg, work), work)
     assert_same_weights(final_state(work), final_state(ref_dir))
     assert final_metrics(work) == final_metrics(ref_dir)
+
+
+def test_sigkill_then_resume_classification(tmp_path):
+    data = tmp_path / 'toy_imagenet'
+    make_toy_imagenet(str(data), train_per_class=8, val_per_class=4, size=64, seed=0)
+    cfg = write_cls_config(tmp_path / 'cfg.py', data)
+    ref, work = tmp_path / 'uninterrupted', tmp_path / 'work'
+    run(train_cmd(cfg, ref, codebase='mmpretrain'))
+    kill_and_resume(train_cmd(cfg, work, codebase='mmpretrain'), work)
+    assert_same_weights(final_state(work), final_state(ref))
+    assert final_metrics(work, 'accuracy/top1') == final_metrics(ref, 'accuracy/top1')
 
 
 KILL_DURING_SAVE = '''
