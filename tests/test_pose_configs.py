@@ -67,7 +67,7 @@ def test_config_builds_and_predicts_heatmaps(path):
     cfg = Config.fromfile(str(path))
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
-        heatmaps = model(torch.zeros(1, 3, 64, 48))   # 'tensor' mode
+        heatmaps = model(torch.zeros(1, 3, 64, 48), None)   # 'tensor' mode
     assert heatmaps.shape == (1, 17, 16, 12)
 
 
