@@ -67,8 +67,8 @@ def test_config_builds_and_predicts_heatmaps(path):
     cfg = Config.fromfile(str(path))
     model = MODELS.build(cfg.model).eval()
     with torch.no_grad():
-        heatmaps = model(torch.zeros(1, 3, 64, 48), None)   # 'tensor' mode
-    assert heatmaps.shape == (1, 17, 16, 12)
+        heatmaps = model(torch.zeros(1, 3, 128, 96), None)   # 'tensor' mode
+    assert heatmaps.shape == (1, 17, 32, 24)   # 1/4 of the crop
 
 
 def test_toy_config_keeps_the_architecture():
