@@ -11,7 +11,8 @@ valid choices.
     .venv/bin/python tools/data/check_dataset.py seg LABEL_DIR --num-classes 4 [--img-dir DIR]
     .venv/bin/python tools/data/check_dataset.py images DIR
 
-The demos run these checks on the toy data before they train.
+Run it on a dataset before a long training; it exits 1 with the message on the
+first problem.
 """
 import argparse
 import json
