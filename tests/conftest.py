@@ -34,3 +34,15 @@ def original_keys(arch):
         key, shape = line.split('\t')
         rows.append((key, tuple(int(s) for s in shape.strip('()').split(',') if s.strip())))
     return rows
+
+
+@pytest.fixture(autouse=True)
+def isolate_default_scope():
+    """Each codebase's ``register_all_modules()`` sets MMEngine's global default
+    scope (mmdet, mmseg, ...); restore it after every test so that a test building
+    through one codebase does not change where the next one looks."""
+    from mmengine.registry import DefaultScope
+    saved = dict(DefaultScope._instance_dict)
+    yield
+    DefaultScope._instance_dict.clear()
+    DefaultScope._instance_dict.update(saved)
