@@ -107,13 +107,18 @@ def test_channels_last(deploy):
 
 
 @pytest.mark.slow
-def test_torch_compile_deploy():
+@pytest.mark.parametrize('freezing', [False, True])
+def test_torch_compile_deploy(freezing):
+    """The fastest CPU path of docs/speed.md: deploy + channels_last + compile with
+    inductor's freezing (weights constant-folded and prepacked)."""
     model = randomize(MogaNet(arch=TINY))
     x = torch.randn(1, 3, 64, 64)
     with torch.no_grad():
         ref = model(x)
         model.switch_to_deploy()
-        out = torch.compile(model)(x)
+        model = model.to(memory_format=torch.channels_last)
+        compiled = torch.compile(model, options=dict(freezing=freezing))
+        out = compiled(x.contiguous(memory_format=torch.channels_last))
     for a, b in zip(ref, out):
         assert rel_err(b, a) <= 1e-4
 

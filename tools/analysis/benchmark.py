@@ -66,7 +66,10 @@ def prepare(row, device):
     channels_last = variant.endswith('cl') or 'compile' in variant
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
-    fn = torch.compile(model) if 'compile' in variant else model
+    # inductor's freezing folds the (now constant) weights into the graph and prepacks
+    # them for oneDNN: on the CPU, about 1.4x over plain torch.compile for MogaNet
+    fn = torch.compile(model, options=dict(freezing=device == 'cpu')) \
+        if 'compile' in variant else model
     fmt = torch.channels_last if channels_last else torch.contiguous_format
 
     def run(x):
@@ -96,12 +99,15 @@ def time_once(run, x, iters):
 def train_step_memory(name, with_cp, device, batch):
     """Peak memory (MB) of one forward+backward, measured in a fresh process."""
     code = f'''
-import resource, torch, sys
+import torch, sys
 sys.path.insert(0, {repr(sys.path[0])})
 from benchmark import build
 model = build({name!r}, with_cp={with_cp}).to({device!r}).train()
 x = torch.randn({batch}, 3, 224, 224, device={device!r})
 def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
+def peak_rss():  # VmHWM: this process's own peak (ru_maxrss keeps the parent's across exec)
+    line = [l for l in open('/proc/self/status') if l.startswith('VmHWM')][0]
+    return int(line.split()[1]) / 1024
 if {device!r} == 'cuda':
     torch.cuda.reset_peak_memory_stats(); base = torch.cuda.memory_allocated() / 2**20
 else:
@@ -110,7 +116,7 @@ sum(o.float().mean() for o in model(x)).backward()
 if {device!r} == 'cuda':
     print(torch.cuda.max_memory_allocated() / 2**20 - base)
 else:
-    print(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024 - base)
+    print(peak_rss() - base)
 '''
     out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
     if out.returncode:

@@ -1,0 +1,38 @@
+"""tools/analysis/benchmark.py: the table and JSON it writes, and its memory probe."""
+import json
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+import torch
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO / 'tools/analysis'))
+import benchmark  # noqa: E402
+
+
+def test_benchmark_writes_rows_and_ratios(tmp_path):
+    out = tmp_path / 'bench.json'
+    proc = subprocess.run(
+        [sys.executable, 'tools/analysis/benchmark.py', '--models', 'moganet_xt',
+         '--variants', 'eager,deploy', '--batch-sizes', '1', '--no-dense', '--no-memory',
+         '--repeats', '1', '--json', str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert '| moganet_xt:deploy | ' in proc.stdout and 'vs eager' in proc.stdout
+    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    assert set(rows) == {'moganet_xt:eager', 'moganet_xt:deploy'}
+    assert abs(rows['moganet_xt:eager']['params_M'] - 2.76) < 0.01
+    assert all(r['img/s bs1'] > 0 for r in rows.values())
+
+
+@pytest.mark.slow
+def test_memory_probe_measures_the_step_not_the_parent():
+    """The probe runs in a fresh process; a large parent must not leak into its peak
+    (``ru_maxrss`` survives exec, which made every ratio read 1.0)."""
+    parent = torch.ones(256, 1024, 1024)  # 1 GiB held by this (the parent) process
+    plain = benchmark.train_step_memory('moganet_xt', False, 'cpu', 4)
+    ckpt = benchmark.train_step_memory('moganet_xt', True, 'cpu', 4)
+    assert 0 < plain < parent.numel() * 4 / 2**20
+    assert ckpt < 0.8 * plain
