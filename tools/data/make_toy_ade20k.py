@@ -12,12 +12,12 @@ Label values follow ADE20K's convention, which mmseg reads with
     CLASSES = ('background', 'circle', 'square', 'triangle')   # after reduction
 
 Every scene is a noisy background (a random colour gradient, random stripes and
-pixel noise) with 1-4 shapes of random size, position, rotation and colour on
-top, partly overlapping, then a few thin "other" scribbles (label 0). Shape
+strong pixel noise) with 1-4 shapes of random size, position, rotation and colour
+(weak pixel noise) on top, partly overlapping, then a few thin "other" scribbles (label 0). Shape
 and background colours come from one distribution, so colour says nothing about
 the class: a model must learn shape. Scenes are a function of (seed, split, index).
 
-    python tools/data/make_toy_ade20k.py --out data/toy_ade20k --train 300 --val 50
+    python tools/data/make_toy_ade20k.py --out data/toy_ade20k --train 300 --val 50 --size 128
 """
 import argparse
 import math
@@ -48,7 +48,7 @@ def _background(rng, size):
     period, phase = rng.uniform(6, 30), rng.uniform(0, 2 * math.pi)
     stripes = np.sin(2 * math.pi * (np.cos(angle + 1) * xx + np.sin(angle + 1) * yy)
                      * size / period + phase)
-    img += rng.uniform(10, 40) * stripes[..., None]
+    img += rng.uniform(5, 25) * stripes[..., None]
     return img
 
 
@@ -66,7 +66,7 @@ def make_scene(rng, size):
     d_shapes, d_mask, d_label = ImageDraw.Draw(shapes), ImageDraw.Draw(mask), ImageDraw.Draw(label)
     for _ in range(rng.integers(1, 5)):
         kind = int(rng.choice([CIRCLE, SQUARE, TRIANGLE]))
-        r = rng.uniform(0.07, 0.2) * size
+        r = rng.uniform(0.12, 0.28) * size
         cx, cy = rng.uniform(r * 0.5, size - r * 0.5, 2)
         colour = _colour(rng)
         if kind == CIRCLE:
@@ -78,8 +78,10 @@ def make_scene(rng, size):
             for draw, fill in ((d_shapes, colour), (d_mask, 255), (d_label, kind)):
                 draw.polygon(pts, fill=fill)
     m = (np.asarray(mask) > 0)[..., None]
-    out = np.where(m, np.asarray(shapes, np.float64), _background(rng, size))
-    out += rng.normal(0, 12, out.shape)  # pixel noise everywhere
+    # texture, not colour, tells things from stuff: strong pixel noise on the
+    # background, weak noise on the shapes
+    noise = np.where(m, rng.normal(0, 4, (size, size, 3)), rng.normal(0, 20, (size, size, 3)))
+    out = np.where(m, np.asarray(shapes, np.float64), _background(rng, size)) + noise
     img = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
     # thin "other" scribbles on top: ADE20K's unlabelled label 0, ignored in loss and metric
     d_img = ImageDraw.Draw(img)
@@ -109,7 +111,7 @@ def main(argv=None):
     parser.add_argument('--out', default='data/toy_ade20k', help='output root')
     parser.add_argument('--train', type=int, default=300, help='training images')
     parser.add_argument('--val', type=int, default=50, help='validation images')
-    parser.add_argument('--size', type=int, default=256, help='image side in pixels')
+    parser.add_argument('--size', type=int, default=128, help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
     if args.train < 1 or args.val < 1:

@@ -1,22 +1,22 @@
-# The toy ADE20K set of tools/data/make_toy_ade20k.py (256x256 scenes, ADE20K layout,
+# The toy ADE20K set of tools/data/make_toy_ade20k.py (128x128 scenes, ADE20K layout,
 # label 0 = other -> ignored by reduce_zero_label), for the toy configs beside this
 # file. Its names start with ``toy_`` so that they never clash with the real configs'
 # keys; the toy configs pick them up with ``{{_base_.toy_*}}``.
 toy_data_root = 'data/toy_ade20k'
-toy_crop_size = (256, 256)
+toy_crop_size = (128, 128)
 toy_num_classes = 4
 toy_train_pipeline = [
     dict(type='LoadImageFromFile'),
     dict(type='LoadAnnotations', reduce_zero_label=True),
-    dict(type='RandomResize', scale=(256, 256), ratio_range=(0.75, 1.5), keep_ratio=True),
-    dict(type='RandomCrop', crop_size=(256, 256), cat_max_ratio=0.75),
+    dict(type='RandomResize', scale=(128, 128), ratio_range=(0.75, 1.5), keep_ratio=True),
+    dict(type='RandomCrop', crop_size=(128, 128), cat_max_ratio=0.75),
     dict(type='RandomFlip', prob=0.5),
     dict(type='PhotoMetricDistortion'),
     dict(type='PackSegInputs'),
 ]
 toy_test_pipeline = [
     dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(256, 256), keep_ratio=True),
+    dict(type='Resize', scale=(128, 128), keep_ratio=True),
     dict(type='LoadAnnotations', reduce_zero_label=True),
     dict(type='PackSegInputs'),
 ]

@@ -1,5 +1,5 @@
 # UperNet + MogaNet-XT (+ auxiliary FCN head) on the toy ADE20K, on CPU: the real config
-# with only the data (toy set, 4 classes, 256x256), the schedule (short: warm-up 10
+# with only the data (toy set, 4 classes, 128x128), the schedule (short: warm-up 10
 # iterations, lr 1e-3, the original's no-decay keys kept) and random init overridden.
 #   mim train mmseg configs/seg/toy/upernet_moganet_xt_160k_ade20k_toy.py --work-dir work_dirs/seg_toy_upernet
 _base_ = ['../upernet_moganet_xt_160k_ade20k.py', './_toy_ade20k_data.py']
