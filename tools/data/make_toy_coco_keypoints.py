@@ -6,7 +6,7 @@ shoulders, elbows, wrists, hips, knees, ankles), rendered front-facing (the
 person's left on the image's right, as COCO's front views) on a noisy gradient
 background with distractor strokes. What makes it more than a toy pattern:
 
-- figures vary 3x in scale (torso length size/14 .. 3*size/14), in limb lengths,
+- figures vary 3x in scale (torso length size/12 .. size/4), in limb lengths,
   limb thickness, torso tilt, arm/leg angles, elbow/knee bends and head yaw;
 - figures may overlap: keypoints covered by a figure drawn later are labelled
   but not visible (v=1), the top-down crop of one figure contains the others;
@@ -164,7 +164,7 @@ def make_image(rng, size, p_truncate=0.25):
     n = int(rng.integers(1, 4))
     figs = []
     for _ in range(n):
-        torso = rng.uniform(size / 14, 3 * size / 14)
+        torso = rng.uniform(size / 12, size / 4)
         k, head = sample_pose(rng, torso)
         lo, hi = k.min(0), k.max(0)
         lo, hi = np.minimum(lo, head[0] - head[1]), np.maximum(hi, head[0] + head[1])
@@ -177,7 +177,9 @@ def make_image(rng, size, p_truncate=0.25):
             centre[axis] = (size if far else 0) + (off if far else -off)
         shift = centre - (lo + hi) / 2
         k, head = k + shift, (head[0] + shift, head[1])
-        thick = torso * rng.uniform(0.08, 0.2)
+        # limbs about as thick, relative to the body, as a person's: the silhouette area
+        # (OKS's scale) then covers ~40% of the box, near COCO persons' ratio
+        thick = torso * rng.uniform(0.2, 0.32)
         color = PALETTE[rng.integers(len(PALETTE))]
         mask = np.zeros((size, size), np.uint8)
         render_figure(img, mask, k, head, color, thick, rng)
