@@ -24,6 +24,7 @@ import statistics
 import subprocess
 import sys
 import time
+from pathlib import Path
 
 import torch
 
@@ -100,7 +101,7 @@ def train_step_memory(name, with_cp, device, batch):
     """Peak memory (MB) of one forward+backward, measured in a fresh process."""
     code = f'''
 import torch, sys
-sys.path.insert(0, {repr(sys.path[0])})
+sys.path.insert(0, {repr(str(Path(__file__).resolve().parent))})
 from benchmark import build
 model = build({name!r}, with_cp={with_cp}).to({device!r}).train()
 x = torch.randn({batch}, 3, 224, 224, device={device!r})
