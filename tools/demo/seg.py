@@ -34,7 +34,7 @@ def parse_args(argv=None):
     p.add_argument('--val', type=int, default=50, help='val images, if the set is made')
     p.add_argument('--work-dir', default=str(REPO / 'work_dirs/seg_demo'))
     p.add_argument('--iters', type=int, default=None,
-                   help="training iterations (default: the config's, 200)")
+                   help="training iterations (default: the config's)")
     p.add_argument('--batch-size', type=int, default=None, help="default: the config's, 8")
     p.add_argument('--floor', type=float, default=75.0, help='required val mIoU (%%)')
     p.add_argument('--seed', type=int, default=0)

@@ -1,0 +1,54 @@
+"""ChannelsLastHook: the model runs NHWC, computes what it did in NCHW, and keeps its
+parameters (the optimizer's references); it refuses bfloat16 CPU autocast."""
+from types import SimpleNamespace
+
+import pytest
+import torch
+from mmengine.optim import OptimWrapper
+
+from moganet_mm import MogaNet
+from moganet_mm.engine import ChannelsLastHook, CPUAmpOptimWrapper
+
+
+def _runner(optim_type=OptimWrapper):
+    torch.manual_seed(0)
+    model = MogaNet(arch='xtiny', out_indices=(0, 1, 2, 3)).eval()
+    optim = optim_type(optimizer=torch.optim.AdamW(model.parameters(), lr=1e-3))
+    return SimpleNamespace(model=model, optim_wrapper=optim)
+
+
+def test_channels_last_same_outputs_and_parameters():
+    runner = _runner()
+    x = torch.randn(2, 3, 64, 96)
+    with torch.no_grad():
+        ref = runner.model(x)
+    params = list(runner.model.parameters())
+    ChannelsLastHook().before_run(runner)
+    assert [id(p) for p in runner.model.parameters()] == [id(p) for p in params]
+    convs = [m for m in runner.model.modules() if isinstance(m, torch.nn.Conv2d)]
+    assert convs and all(m.weight.is_contiguous(memory_format=torch.channels_last)
+                         for m in convs)
+    with torch.no_grad():
+        out = runner.model(x)  # an NCHW batch: the first conv turns it NHWC
+    for a, b in zip(ref, out):
+        assert b.is_contiguous(memory_format=torch.channels_last)
+        assert torch.allclose(a, b, rtol=1e-4, atol=1e-5)
+
+
+def test_channels_last_refuses_cpu_bf16_autocast():
+    runner = _runner(CPUAmpOptimWrapper)
+    with pytest.raises(ValueError, match='CPUAmpOptimWrapper'):
+        ChannelsLastHook().before_run(runner)
+
+
+def test_channels_last_refuses_roi_align():
+    """mmcv's CPU RoIAlign reads NHWC as NCHW: a detector must stay NCHW."""
+    from mmcv.ops import RoIAlign
+    x = torch.randn(2, 16, 32, 32)
+    rois = torch.tensor([[0, 2., 3, 20, 25], [1, 5, 5, 30, 18]])
+    roi_align = RoIAlign((7, 7), 1.0, sampling_ratio=0, aligned=True)
+    wrong = roi_align(x.contiguous(memory_format=torch.channels_last), rois)
+    assert not torch.allclose(roi_align(x, rois), wrong)  # why the hook refuses
+    runner = SimpleNamespace(model=torch.nn.ModuleDict(dict(roi=roi_align)), optim_wrapper=None)
+    with pytest.raises(ValueError, match='RoIAlign'):
+        ChannelsLastHook().before_run(runner)
