@@ -1,5 +1,6 @@
 """ChannelsLastHook: the model runs NHWC, computes what it did in NCHW, and keeps its
-parameters (the optimizer's references); it refuses bfloat16 CPU autocast."""
+parameters (the optimizer's references); it refuses bfloat16 CPU autocast and mmcv's
+RoIAlign, with which NHWC training goes wrong."""
 from types import SimpleNamespace
 
 import pytest

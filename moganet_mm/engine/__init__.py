@@ -4,5 +4,5 @@ from .cpu_ddp import CPUDistributedDataParallel
 from .rng_state_hook import RNGStateHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['ChannelsLastHook', 'CPUAmpOptimWrapper', 'CPUDistributedDataParallel', 'RNGStateHook',
-           'SafeCheckpointHook']
+__all__ = ['ChannelsLastHook', 'CPUAmpOptimWrapper', 'CPUDistributedDataParallel',
+           'RNGStateHook', 'SafeCheckpointHook']

@@ -4,6 +4,8 @@ import torch
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
+from .cpu_amp import CPUAmpOptimWrapper
+
 
 @HOOKS.register_module()
 class ChannelsLastHook(Hook):
@@ -31,7 +33,6 @@ class ChannelsLastHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
-        from .cpu_amp import CPUAmpOptimWrapper
         if isinstance(getattr(runner, 'optim_wrapper', None), CPUAmpOptimWrapper):
             raise ValueError('ChannelsLastHook with CPUAmpOptimWrapper: bfloat16 autocast on '
                              'channels_last tensors trains to NaN on the CPU; drop one of '
@@ -39,7 +40,7 @@ class ChannelsLastHook(Hook):
         roi_aligns = [name for name, module in runner.model.named_modules()
                       if type(module).__name__ == 'RoIAlign']
         if roi_aligns:
-            raise ValueError(f'ChannelsLastHook: {roi_aligns[0]} is an mmcv RoIAlign, which '
-                             'reads channels_last features as NCHW (wrong RoI features, no '
+            raise ValueError(f'ChannelsLastHook: {roi_aligns[0]} is a RoIAlign; mmcv\'s reads '
+                             'channels_last features as NCHW (wrong RoI features, no '
                              'error); keep this model NCHW (drop the hook)')
         runner.model.to(memory_format=torch.channels_last)
