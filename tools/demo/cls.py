@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Train and evaluate MogaNet-XT classification on a toy ImageNet, on the CPU.
 
-Generates the toy set (``tools/data/make_toy_imagenet.py``) if it is missing,
+Generates the toy set (``tools/data/make_toy_imagenet.py``) unless it is there and current,
 trains ``configs/cls/toy/moganet_xt_in1k_toy.py`` (the real MogaNet-XT ImageNet
 config with toy data / schedule / input size / augmentation) from random init
 with the MMEngine Runner, evaluates top-1 on the toy val split with mmpretrain's
@@ -21,6 +21,8 @@ import time
 REPO = osp.dirname(osp.dirname(osp.dirname(osp.abspath(__file__))))
 sys.path.insert(0, osp.join(REPO, 'tools', 'data'))
 
+import make_toy_imagenet  # noqa: E402
+import toy_stamp  # noqa: E402
 from make_toy_imagenet import CLASSES, generate  # noqa: E402
 
 CONFIG = osp.join(REPO, 'configs', 'cls', 'toy', 'moganet_xt_in1k_toy.py')
@@ -30,7 +32,8 @@ def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--config', default=CONFIG)
     parser.add_argument('--data-root', default=osp.join(REPO, 'data', 'toy_imagenet'),
-                        help='toy set; generated here if it has no val.txt')
+                        help='toy set; (re)made here unless it is stamped current '
+                        '(tools/data/toy_stamp.py)')
     parser.add_argument('--work-dir', default=osp.join(REPO, 'work_dirs', 'demo_cls'))
     parser.add_argument('--epochs', type=int, help="training epochs (default: the config's)")
     parser.add_argument('--floor', type=float, default=90.0,
@@ -65,10 +68,10 @@ def set_epochs(cfg, epochs: int):
 def main(argv=None) -> int:
     args = parse_args(argv)
     start = time.time()
-    if not osp.isfile(osp.join(args.data_root, 'val.txt')):
-        counts = generate(args.data_root, args.train_per_class, args.val_per_class,
-                          args.size, args.seed)
-        print(f'generated {args.data_root}: {counts}')
+    spec = toy_stamp.spec_of(make_toy_imagenet.__file__, train_per_class=args.train_per_class,
+                             val_per_class=args.val_per_class, size=args.size, seed=args.seed)
+    toy_stamp.ensure(args.data_root, spec, lambda: print('generated', generate(
+        args.data_root, args.train_per_class, args.val_per_class, args.size, args.seed)))
 
     import moganet_mm  # noqa: F401
     from mmengine.config import Config

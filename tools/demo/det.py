@@ -66,15 +66,18 @@ def parse_args(argv=None):
 
 def ensure_data(args, rank):
     """Generate the toy set unless ``data_root`` already holds one with these settings."""
-    from make_toy_coco import make_dataset
-    spec = dict(train=args.train_images, val=args.val_images, size=args.image_size,
-                seed=args.data_seed)
+    import make_toy_coco
+    from toy_stamp import spec_of
+    settings = dict(train=args.train_images, val=args.val_images, size=args.image_size,
+                    seed=args.data_seed)
     root = args.data_root
     if root is None:
-        default = spec == dict(train=400, val=100, size=256, seed=0)
+        default = settings == dict(train=400, val=100, size=256, seed=0)
         root = 'data/toy_coco' if default else 'data/toy_coco_{train}_{val}_{size}_{seed}'.format(
-            **spec)
+            **settings)
         root = osp.join(REPO, root)
+    # the generator's source hash too: a set made by an older generator is remade
+    spec = spec_of(make_toy_coco.__file__, **settings)
     stamp = osp.join(root, 'toy_coco.json')
     if rank == 0:
         current = None
@@ -83,7 +86,8 @@ def ensure_data(args, rank):
                 current = json.load(f)
         if current != spec:
             print(f'generating the toy COCO set in {root} ({spec})', flush=True)
-            make_dataset(root, spec['train'], spec['val'], spec['size'], spec['seed'])
+            make_toy_coco.make_dataset(root, settings['train'], settings['val'],
+                                       settings['size'], settings['seed'])
             with open(stamp, 'w') as f:
                 json.dump(spec, f)
     else:  # other DDP ranks wait for rank 0

@@ -1,7 +1,8 @@
 #!/usr/bin/env python
 """Semantic FPN + MogaNet-XT on a toy ADE20K, for real, on the CPU.
 
-1. makes the toy set (tools/data/make_toy_ade20k.py) under --data if it is missing;
+1. makes the toy set (tools/data/make_toy_ade20k.py) under --data unless it is there,
+   stamped by the current generator with these settings (tools/data/toy_stamp.py);
 2. trains configs/seg/toy/fpn_moganet_xt_80k_ade20k_toy.py (the real
    fpn_moganet_xt_80k_ade20k.py with toy data, schedule and crop size) with the
    MMEngine Runner;
@@ -29,7 +30,7 @@ def parse_args(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--config', default=str(DEFAULT_CONFIG), help='toy config to train')
     p.add_argument('--data', default=str(REPO / 'data/toy_ade20k'),
-                   help='toy ADE20K root (made if missing)')
+                   help='toy ADE20K root (made unless stamped current)')
     p.add_argument('--train', type=int, default=300, help='training images, if the set is made')
     p.add_argument('--val', type=int, default=50, help='val images, if the set is made')
     p.add_argument('--work-dir', default=str(REPO / 'work_dirs/seg_demo'))
@@ -46,15 +47,16 @@ def parse_args(argv=None):
 
 
 def ensure_data(args):
-    root = Path(args.data)
-    if (root / 'images/training').is_dir() and (root / 'annotations/validation').is_dir():
-        print(f'[seg demo] toy ADE20K found at {root}')
-        return
+    """Makes the toy set under ``args.data`` unless it is there, stamped as current."""
     sys.path.insert(0, str(REPO / 'tools/data'))
     import make_toy_ade20k
-    print(f'[seg demo] making the toy ADE20K at {root}')
-    make_toy_ade20k.main(['--out', str(root), '--train', str(args.train), '--val', str(args.val),
-                          '--seed', str(args.seed)])
+    import toy_stamp
+    size = 128  # the toy configs' crop (configs/seg/toy/_toy_ade20k_data.py)
+    spec = toy_stamp.spec_of(make_toy_ade20k.__file__, train=args.train, val=args.val,
+                             size=size, seed=args.seed)
+    toy_stamp.ensure(args.data, spec, lambda: make_toy_ade20k.main(
+        ['--out', str(args.data), '--train', str(args.train), '--val', str(args.val),
+         '--size', str(size), '--seed', str(args.seed)]), log=lambda m: print(f'[seg demo] {m}'))
 
 
 def build_cfg(args):
