@@ -2,7 +2,6 @@
 import json
 import os
 import re
-import shutil
 import subprocess
 import sys
 
@@ -11,9 +10,15 @@ from conftest import REPO
 
 GEN = REPO / 'tools/data/make_toy_coco_keypoints.py'
 TOY = 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
-# Shortened demo: a handful of training images, evaluated on those same images
-# (val := train). It checks the pipeline end to end; no learning floor is met yet.
-SHORT_IMAGES, SHORT_EPOCHS = 6, 6
+# Shortened demo: 160 training images (~330 persons) for 3 epochs, 123 iterations of
+# batch 8 (~2.5 min). That is too early for keypoint AP (measured 2026-11-26: AP 0.000,
+# AP50 0.002 on 20 val images; the full demo needs ~400 iterations, docs/pose.md), so
+# the learning floor is on the training signal the Runner logs: the heatmap loss falls
+# below the level of the first iterations (measured: 0.00351 -> 0.00298, ratio 0.85;
+# predicting flat heatmaps keeps it at ~0.0035) and the PCK accuracy of the training
+# batches rises from 0 (measured 0.20 over the last three logging windows).
+SHORT_TRAIN, SHORT_VAL, SHORT_EPOCHS = 160, 20, 3
+MAX_LOSS_RATIO, MIN_ACC_POSE = 0.92, 0.10
 
 
 def run(cmd, **kw):
@@ -23,27 +28,28 @@ def run(cmd, **kw):
 
 
 @pytest.mark.slow
-def test_demo_shortened_runs_evaluates_and_draws(tmp_path):
-    """tools/demo/pose.py, shortened: trains, evaluates with CocoMetric, draws.
-
-    Not a learning floor yet: after SHORT_EPOCHS epochs on SHORT_IMAGES images the
-    toy model still scores AP 0 on them (measured 2026-11-25); the demo's floor
-    (0.70) is unmet and issue 6 stays open until a shortened run that learns is found.
-    """
-    data = tmp_path / 'toy'
-    subprocess.run([sys.executable, str(GEN), '--out', str(data), '--train', str(SHORT_IMAGES),
-                    '--val', '1', '--seed', '5'], check=True, capture_output=True)
-    shutil.rmtree(data / 'val')
-    shutil.copytree(data / 'train', data / 'val')
-    shutil.copy(data / 'annotations/person_keypoints_train.json',
-                data / 'annotations/person_keypoints_val.json')
+def test_demo_shortened_learns_evaluates_and_draws(tmp_path):
+    """tools/demo/pose.py, shortened: makes and stamps its set, trains (the loss falls,
+    the training PCK rises), evaluates with CocoMetric and draws the skeletons."""
+    data, work = tmp_path / 'toy', tmp_path / 'wd'
     summary, picture = tmp_path / 'summary.json', tmp_path / 'pred.png'
-    r = run([sys.executable, 'tools/demo/pose.py', '--data', str(data), '--epochs',
-             str(SHORT_EPOCHS), '--work-dir', str(tmp_path / 'wd'), '--floor', '0',
-             '--out-img', str(picture), '--summary', str(summary)])
+    r = run([sys.executable, 'tools/demo/pose.py', '--data', str(data), '--train',
+             str(SHORT_TRAIN), '--val', str(SHORT_VAL), '--epochs', str(SHORT_EPOCHS),
+             '--work-dir', str(work), '--floor', '0', '--out-img', str(picture),
+             '--summary', str(summary)])
+    assert (data / 'toy_dataset.json').is_file()
     s = json.loads(summary.read_text())
     assert 0 <= s['ap_untrained'] <= 1 and 0 <= s['ap_trained'] <= 1, s
     assert 'AP untrained' in r.stdout and str(picture) in r.stdout
+    logs = [json.loads(line) for f in work.glob('*/vis_data/scalars.json')
+            for line in f.read_text().splitlines()]
+    train = [d for d in logs if 'loss' in d]
+    assert len(train) >= 10, logs
+    first = (train[0]['loss'] + train[1]['loss']) / 2
+    last = (train[-1]['loss'] + train[-2]['loss']) / 2
+    assert last <= MAX_LOSS_RATIO * first, (first, last)
+    acc = sum(d['acc_pose'] for d in train[-3:]) / 3
+    assert acc >= MIN_ACC_POSE, [d['acc_pose'] for d in train]
     import cv2
     img = cv2.imread(str(picture))
     assert img is not None and img.shape[:2] == (256, 256)

@@ -12,8 +12,8 @@ Label values follow ADE20K's convention, which mmseg reads with
     CLASSES = ('background', 'disc', 'ring', 'cross')   # after reduction
 
 Every scene is a noisy background (a random colour gradient under strong pixel
-noise) with 1-3 shapes of random size, position, rotation, thickness and colour
-(weak pixel noise) on top, partly overlapping, then a few thin "other" scribbles
+noise) with 1-2 shapes of random size, position, rotation, thickness and colour
+(weak pixel noise) on top, possibly overlapping, then a few thin "other" scribbles
 (label 0). Shape and background colours come from one distribution, so colour says
 nothing about the class: a model must learn shape. The three shapes differ in
 geometry a convolution can see at every pixel (a filled disc, an annulus around a
@@ -77,7 +77,7 @@ def make_scene(rng, size):
     shapes = Image.new('RGB', (size, size))
     mask = Image.new('L', (size, size), 0)
     d_shapes, d_mask, d_label = ImageDraw.Draw(shapes), ImageDraw.Draw(mask), ImageDraw.Draw(label)
-    for _ in range(rng.integers(1, 4)):
+    for _ in range(rng.integers(1, 3)):
         kind = int(rng.choice([DISC, RING, CROSS]))
         r = rng.uniform(0.18, 0.35) * size
         cx, cy = rng.uniform(r * 0.5, size - r * 0.5, 2)

@@ -115,7 +115,8 @@ def render_figure(canvas, mask, k, head, color, thick, rng):
             cv2.circle(img, _pt(k[KP[n]]), int(16 * max(1.5, 0.6 * thick)), jcol, -1,
                        cv2.LINE_AA, sh)
         cv2.circle(img, _pt(head[0]), int(16 * head[1]), col, -1, cv2.LINE_AA, sh)
-    er = max(1.0, 0.13 * head[1])
+    # eyes, nose and ears a fifth of the head radius: seen at the 64x48 heatmap scale
+    er = max(1.0, 0.2 * head[1])
     for n in ('left_eye', 'right_eye', 'nose'):
         cv2.circle(canvas, _pt(k[KP[n]]), int(16 * er), dark, -1, cv2.LINE_AA, sh)
     for n in ('left_ear', 'right_ear'):

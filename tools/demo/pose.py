@@ -1,7 +1,7 @@
 #!/usr/bin/env python
 """Train and evaluate TopDown MogaNet-XT pose estimation on a toy COCO-keypoints set, on CPU.
 
-1. generates ``data/toy_coco_kpts`` if it is missing
+1. generates ``data/toy_coco_kpts`` unless it is there, stamped as current
    (tools/data/make_toy_coco_keypoints.py: 1-3 overlapping figures, truncation,
    distractors);
 2. evaluates the untrained model on toy val with mmpose's ``CocoMetric`` (ground-truth
@@ -27,25 +27,24 @@ from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
 TOY_CONFIG = REPO / 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
+GENERATOR = REPO / 'tools/data/make_toy_coco_keypoints.py'
 
 
 def load_generator():
-    path = REPO / 'tools/data/make_toy_coco_keypoints.py'
-    spec = importlib.util.spec_from_file_location('make_toy_coco_keypoints', path)
+    spec = importlib.util.spec_from_file_location('make_toy_coco_keypoints', GENERATOR)
     mod = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(mod)
     return mod
 
 
 def ensure_data(root, n_train, n_val, size, seed):
-    """Generates the toy set under ``root`` unless both annotation files exist."""
-    ann = Path(root) / 'annotations'
-    if all((ann / f'person_keypoints_{s}.json').exists() for s in ('train', 'val')):
-        print(f'[pose demo] using existing toy data in {root}')
-        return
-    print(f'[pose demo] generating toy data in {root} ({n_train} train / {n_val} val images)')
-    load_generator().main(['--out', str(root), '--train', str(n_train), '--val', str(n_val),
-                           '--size', str(size), '--seed', str(seed)])
+    """Makes the toy set under ``root`` unless it is there, stamped as current."""
+    sys.path.insert(0, str(REPO / 'tools/data'))
+    import toy_stamp
+    spec = toy_stamp.spec_of(GENERATOR, train=n_train, val=n_val, size=size, seed=seed)
+    toy_stamp.ensure(root, spec, lambda: load_generator().main(
+        ['--out', str(root), '--train', str(n_train), '--val', str(n_val), '--size', str(size),
+         '--seed', str(seed)]), log=lambda m: print(f'[pose demo] {m}'))
 
 
 def build_cfg(args):
@@ -69,6 +68,8 @@ def build_cfg(args):
         cfg.optim_wrapper.optimizer.lr = args.lr
     if args.batch_size is not None:
         cfg.train_dataloader.batch_size = args.batch_size
+    if args.cfg_options:
+        cfg.merge_from_dict(args.cfg_options)
     return cfg
 
 
@@ -97,9 +98,10 @@ def draw_prediction(cfg, checkpoint, data_root, out_file):
 
 
 def main(argv=None):
+    from mmengine.config import DictAction
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--data', default=str(REPO / 'data/toy_coco_kpts'),
-                   help='toy data folder (generated if missing)')
+                   help='toy data folder (made unless stamped current)')
     p.add_argument('--train', type=int, default=800, help='train images if generating')
     p.add_argument('--val', type=int, default=60, help='val images if generating')
     p.add_argument('--size', type=int, default=256, help='image side if generating')
@@ -112,6 +114,9 @@ def main(argv=None):
     p.add_argument('--out-img', default=None,
                    help='prediction picture (default: WORK_DIR/pose_prediction.png)')
     p.add_argument('--summary', default=None, help='also write the numbers as JSON here')
+    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
+                   metavar='KEY=VALUE', help='further config overrides, as in mim train '
+                   '(e.g. randomness.seed=1: another training seed on the same data)')
     args = p.parse_args(argv)
     if args.epochs < 1:
         p.error(f'--epochs must be >= 1, got {args.epochs}')
