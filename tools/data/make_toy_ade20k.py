@@ -79,7 +79,7 @@ def make_scene(rng, size):
     d_shapes, d_mask, d_label = ImageDraw.Draw(shapes), ImageDraw.Draw(mask), ImageDraw.Draw(label)
     for _ in range(rng.integers(1, 3)):
         kind = int(rng.choice([DISC, RING, CROSS]))
-        r = rng.uniform(0.18, 0.35) * size
+        r = rng.uniform(0.22, 0.40) * size
         cx, cy = rng.uniform(r * 0.5, size - r * 0.5, 2)
         colour = _colour(rng)
         _draw_shape(((d_shapes, colour), (d_mask, 255), (d_label, kind)), kind, cx, cy, r, rng)
