@@ -53,6 +53,27 @@ def test_demo_job_learns_and_enforces_its_floor(tmp_path):
     assert f"predictions on val images: {summary['picture']}" in out.stdout
 
 
+def test_demo_job_ddp_on_cpu(tmp_path):
+    """``torchrun --nproc-per-node 2 tools/demo/det.py --launcher pytorch`` on a machine
+    without a GPU: rank 0 makes (and stamps) the set once, the other rank waits for it
+    at a barrier, both train one iteration and rank 0 reports the metrics."""
+    import os
+    import random
+    data, work = tmp_path / 'data', tmp_path / 'work'
+    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
+           '--master_port', str(random.randint(20000, 40000)),
+           str(REPO / 'tools/demo/det.py'), '--launcher', 'pytorch', '--work-dir', str(work),
+           '--data-root', str(data), '--train-images', '8', '--val-images', '4',
+           '--epochs', '1', '--floor-bbox', '0', '--floor-segm', '0', '--num-vis', '1']
+    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
+                         env=dict(os.environ, OMP_NUM_THREADS='1'))
+    assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
+    assert out.stdout.count('making the toy set') == 1, out.stdout[-3000:]
+    assert (data / 'toy_dataset.json').is_file()
+    summary = json.loads((work / 'demo_metrics.json').read_text())
+    assert summary['iters'] == 1  # 8 images / (2 ranks x 4 per rank)
+
+
 def run_few_iters(config, data_root, work_dir, epochs):
     """Train ``epochs`` over the 8-image set (batch 2, no shuffling), then evaluate on
     6 val images; returns (per-iteration losses, CocoMetric results)."""

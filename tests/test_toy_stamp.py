@@ -58,3 +58,16 @@ def test_hash_follows_the_generator_source(tmp_path):
     b.write_text('x = 2\n')
     assert toy_stamp.spec_of(a)['sha256'] != toy_stamp.spec_of(b)['sha256']
     assert toy_stamp.spec_of(a, n=1) == toy_stamp.spec_of(a, n=1)
+
+
+def test_set_under_the_old_det_stamp_is_checked_too(tmp_path):
+    """data/toy_coco sets made before the det demo used this module carry
+    ``toy_coco.json``: a stale one is remade, not taken for a user's folder."""
+    root, calls, logs = tmp_path / 'toy_coco', [], []
+    root.mkdir()
+    spec = toy_stamp.spec_of(REPO / 'tools/data/make_toy_coco.py', train=3, seed=0)
+    (root / 'toy_coco.json').write_text(json.dumps(dict(spec, sha256='0' * 16)))
+    (root / 'old.png').write_text('from the old generator')
+    toy_stamp.ensure(root, spec, maker(root, calls), log=logs.append)
+    assert calls == [1] and not (root / 'old.png').exists()
+    assert json.loads((root / toy_stamp.STAMP).read_text()) == spec

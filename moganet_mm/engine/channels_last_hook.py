@@ -20,12 +20,16 @@ class ChannelsLastHook(Hook):
     the optimizer and checkpoints are unaffected (a saved NHWC tensor loads into an
     NCHW model and back). Numerics are those of the NCHW model up to float rounding.
 
-    Not with :class:`CPUAmpOptimWrapper`: bfloat16 autocast on NHWC tensors gave NaN
-    losses within 5-10 iterations of the toy Semantic FPN on the CPU (torch 2.14,
-    oneDNN), while each alone trained; the hook refuses that combination. Nor with
-    mmcv's ``RoIAlign`` (two-stage detectors): its CPU kernel reads NHWC features as
-    if they were NCHW, silently (max error 1.57 on random features against the same
-    features in NCHW); the hook refuses models that hold one.
+    Not with bfloat16 autocast (:class:`CPUAmpOptimWrapper`) over a dilated depthwise
+    convolution: on the CPU (torch 2.14, oneDNN) its NHWC weight gradient in bfloat16
+    is wrong (relative error 0.997 against float32 for MogaNet's 7x7 dilation-3 and
+    5x5 dilation-2 convs at 64x48; undilated depthwise and dense convs are right to
+    bfloat16 rounding), and the toy Semantic FPN trained to NaN. The hook refuses an
+    autocast region that holds one (MogaNet's backbone does); autocasting only a
+    head's convolutions, e.g. ``autocast_modules=('head.deconv_layers',)``, is
+    allowed. Nor with mmcv's ``RoIAlign`` (two-stage detectors): its CPU kernel reads
+    NHWC features as if they were NCHW, silently (max error 1.57 on random features
+    against the same features in NCHW); the hook refuses models that hold one.
 
     Add it with ``custom_hooks = [dict(type='ChannelsLastHook')]``.
     """
@@ -33,10 +37,20 @@ class ChannelsLastHook(Hook):
     priority = 'VERY_HIGH'
 
     def before_run(self, runner) -> None:
-        if isinstance(getattr(runner, 'optim_wrapper', None), CPUAmpOptimWrapper):
-            raise ValueError('ChannelsLastHook with CPUAmpOptimWrapper: bfloat16 autocast on '
-                             'channels_last tensors trains to NaN on the CPU; drop one of '
-                             'them (custom_hooks or optim_wrapper.type)')
+        optim_wrapper = getattr(runner, 'optim_wrapper', None)
+        if isinstance(optim_wrapper, CPUAmpOptimWrapper):
+            for region, module in optim_wrapper.autocast_regions(runner.model):
+                dilated = [name for name, m in module.named_modules()
+                           if isinstance(m, torch.nn.Conv2d) and m.groups > 1
+                           and m.groups == m.in_channels and max(m.dilation) > 1]
+                if dilated:
+                    where = f'{region}.{dilated[0]}' if region else dilated[0]
+                    raise ValueError(
+                        f'ChannelsLastHook with CPUAmpOptimWrapper: {where} is a dilated '
+                        'depthwise conv inside the bfloat16 autocast region, and its '
+                        'channels_last weight gradient is wrong on the CPU; set '
+                        'optim_wrapper.autocast_modules to modules without one (e.g. a '
+                        "head's convs), or drop the hook or the wrapper")
         roi_aligns = [name for name, module in runner.model.named_modules()
                       if type(module).__name__ == 'RoIAlign']
         if roi_aligns:

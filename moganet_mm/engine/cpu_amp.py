@@ -35,6 +35,22 @@ class CPUAmpOptimWrapper(OptimWrapper):
         self.cast_dtype = torch.bfloat16
         self.autocast_modules = tuple(autocast_modules) if autocast_modules else None
 
+    def autocast_regions(self, model: torch.nn.Module):
+        """``[(name, module)]`` that run in bfloat16: the whole model (``''``) when
+        ``autocast_modules`` is None, else those submodules."""
+        model = getattr(model, 'module', model)  # DDP
+        if self.autocast_modules is None:
+            return [('', model)]
+        regions = []
+        for name in self.autocast_modules:
+            try:
+                regions.append((name, model.get_submodule(name)))
+            except AttributeError as err:
+                children = [n for n, _ in model.named_children()]
+                raise ValueError(f'autocast_modules: the model has no submodule {name!r}; '
+                                 f'its children are {children}') from err
+        return regions
+
     @contextmanager
     def optim_context(self, model: torch.nn.Module):
         with super().optim_context(model):
@@ -42,15 +58,8 @@ class CPUAmpOptimWrapper(OptimWrapper):
                 with torch.autocast('cpu', dtype=self.cast_dtype):
                     yield
                 return
-            model = getattr(model, 'module', model)  # DDP
             handles = []
-            for name in self.autocast_modules:
-                try:
-                    sub = model.get_submodule(name)
-                except AttributeError as err:
-                    children = [n for n, _ in model.named_children()]
-                    raise ValueError(f'autocast_modules: the model has no submodule {name!r}; '
-                                     f'its children are {children}') from err
+            for _, sub in self.autocast_regions(model):
                 handles += self._autocast(sub)
             try:
                 yield

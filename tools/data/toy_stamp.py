@@ -13,6 +13,8 @@ import shutil
 from pathlib import Path
 
 STAMP = 'toy_dataset.json'
+# the det demo's stamp before it moved here: read like a stamp, so such sets are remade
+LEGACY_STAMPS = ('toy_coco.json',)
 
 
 def spec_of(generator, **settings):
@@ -30,8 +32,9 @@ def ensure(root, spec, make, log=print):
     """
     root = Path(root)
     stamp = root / STAMP
-    if stamp.is_file():
-        old = json.loads(stamp.read_text())
+    found = [f for f in (stamp, *(root / n for n in LEGACY_STAMPS)) if f.is_file()]
+    if found:
+        old = json.loads(found[0].read_text())
         if old == spec:
             log(f'toy set in {root} is current ({spec["generator"]} {spec["sha256"]})')
             return

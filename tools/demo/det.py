@@ -1,8 +1,9 @@
 #!/usr/bin/env python
 """Train and evaluate Mask R-CNN MogaNet-XT on the toy COCO shapes set, on the CPU.
 
-``make demo`` runs this with its defaults: generate ``data/toy_coco`` if it is not
-there (tools/data/make_toy_coco.py: 400 train / 100 val images of 256x256), train
+``make demo`` runs this with its defaults: generate ``data/toy_coco`` unless it is
+there, stamped as current (tools/data/make_toy_coco.py: 400 train / 100 val images of
+256x256; tools/data/toy_stamp.py), train
 ``configs/det/toy/mask_rcnn_moganet_xt_1x_toy.py`` (the real
 ``mask_rcnn_moganet_xt_1x.py`` with toy data, input scale, schedule and sampling
 counts; random backbone init) for 2 epochs with the MMEngine Runner, evaluate with
@@ -64,36 +65,25 @@ def parse_args(argv=None):
     return args
 
 
-def ensure_data(args, rank):
-    """Generate the toy set unless ``data_root`` already holds one with these settings."""
+def data_root_of(args):
+    """``--data-root``, or a folder under data/ named by the generator settings."""
+    if args.data_root is not None:
+        return args.data_root
+    settings = (args.train_images, args.val_images, args.image_size, args.data_seed)
+    name = 'toy_coco' if settings == (400, 100, 256, 0) else 'toy_coco_{}_{}_{}_{}'.format(
+        *settings)
+    return osp.join(REPO, 'data', name)
+
+
+def ensure_data(args, root):
+    """Makes the toy set under ``root`` unless it is there, stamped as current
+    (tools/data/toy_stamp.py: generator source hash and settings)."""
     import make_toy_coco
-    from toy_stamp import spec_of
-    settings = dict(train=args.train_images, val=args.val_images, size=args.image_size,
-                    seed=args.data_seed)
-    root = args.data_root
-    if root is None:
-        default = settings == dict(train=400, val=100, size=256, seed=0)
-        root = 'data/toy_coco' if default else 'data/toy_coco_{train}_{val}_{size}_{seed}'.format(
-            **settings)
-        root = osp.join(REPO, root)
-    # the generator's source hash too: a set made by an older generator is remade
-    spec = spec_of(make_toy_coco.__file__, **settings)
-    stamp = osp.join(root, 'toy_coco.json')
-    if rank == 0:
-        current = None
-        if osp.exists(stamp):
-            with open(stamp) as f:
-                current = json.load(f)
-        if current != spec:
-            print(f'generating the toy COCO set in {root} ({spec})', flush=True)
-            make_toy_coco.make_dataset(root, settings['train'], settings['val'],
-                                       settings['size'], settings['seed'])
-            with open(stamp, 'w') as f:
-                json.dump(spec, f)
-    else:  # other DDP ranks wait for rank 0
-        while not osp.exists(stamp):
-            time.sleep(1)
-    return root
+    import toy_stamp
+    spec = toy_stamp.spec_of(make_toy_coco.__file__, train=args.train_images,
+                             val=args.val_images, size=args.image_size, seed=args.data_seed)
+    toy_stamp.ensure(root, spec, lambda: make_toy_coco.make_dataset(
+        root, args.train_images, args.val_images, args.image_size, args.data_seed))
 
 
 def build_cfg(args, data_root):
@@ -124,6 +114,9 @@ def build_cfg(args, data_root):
     cfg.launcher = args.launcher
     if args.launcher != 'none':
         cfg.env_cfg.dist_cfg = dict(backend='gloo')  # CPU
+        # MMEngine's launchers call torch.cuda.set_device: on CPUs main() joins the
+        # gloo group itself and DDP runs without device ids (as tools/train.py does)
+        cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel')
     cfg.randomness = dict(seed=args.seed)
     return cfg
 
@@ -156,12 +149,13 @@ def draw_predictions(runner, cfg, args, out_file):
 def main(argv=None):
     args = parse_args(argv)
     os.chdir(REPO)  # config paths (data/..., work_dirs/...) are relative to the repo
-    rank = int(os.environ.get('RANK', 0))
     start = time.time()
-    data_root = ensure_data(args, rank)
+    data_root = data_root_of(args)
 
+    import torch
     import moganet_mm  # noqa: F401  (registers MogaNet, safe checkpoint loading)
     from mmdet.utils import register_all_modules
+    from mmengine.dist import barrier, get_rank
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
     register_all_modules()
@@ -179,7 +173,13 @@ def main(argv=None):
             RecordMetrics.metrics = dict(metrics or {})
 
     cfg = build_cfg(args, data_root)
-    runner = Runner.from_cfg(cfg)
+    if args.launcher != 'none' and not torch.distributed.is_initialized():
+        torch.distributed.init_process_group('gloo')  # rank and world size from torchrun
+    runner = Runner.from_cfg(cfg)  # reads no data yet
+    rank = get_rank()
+    if rank == 0:
+        ensure_data(args, data_root)
+    barrier()  # the other ranks wait for rank 0's set
     runner.register_hook(RecordMetrics())
     train_start = time.time()
     runner.train()
