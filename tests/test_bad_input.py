@@ -1,6 +1,6 @@
-"""The bad-input matrix of docs/bad_input.md: each case fails with an error that
-names the file / key / value and the valid choices, and leaves the user's files as
-they were."""
+"""The bad-input matrix of docs/reliability.md ("Bad input matrix"): each case fails
+with an error that names the file / key / value and the valid choices, and leaves the
+user's files as they were."""
 import hashlib
 import json
 import sys
