@@ -11,7 +11,6 @@ on a machine without a GPU, MMEngine's ``pytorch`` launcher fails (it calls
 ``CPUDistributedDataParallel`` (SyncBN reverted to BN, buffers broadcast from
 rank 0).
 """
-import os
 import runpy
 import sys
 from pathlib import Path
@@ -25,13 +24,10 @@ def main():
     codebase, args = sys.argv[1], sys.argv[2:]
     import importlib
 
-    import torch
-
     import moganet_mm  # noqa: F401  (registers MogaNet, the hooks and the CPU wrapper)
+    from moganet_mm.engine import join_cpu_process_group
 
-    if 'WORLD_SIZE' in os.environ and not torch.cuda.is_available():
-        import torch.distributed as dist
-        dist.init_process_group('gloo')  # rank, world size and address from torchrun
+    if join_cpu_process_group():
         args += ['--cfg-options', 'model_wrapper_cfg.type=CPUDistributedDataParallel']
     train_py = Path(importlib.import_module(codebase).__file__).parent / '.mim' / 'tools' / 'train.py'
     sys.argv = [str(train_py)] + args

@@ -1,5 +1,8 @@
 # Copyright (c) moganet_mm authors. Licensed under the Apache License 2.0.
 """Data-parallel training on CPUs (gloo), which MMEngine's launchers assume away."""
+import os
+
+import torch
 from mmengine.model import MMDistributedDataParallel, revert_sync_batchnorm
 from mmengine.registry import MODEL_WRAPPERS
 
@@ -21,3 +24,17 @@ class CPUDistributedDataParallel(MMDistributedDataParallel):
         # device_ids: what MMEngine passes for GPUs; a CPU module takes none.
         kwargs.setdefault('broadcast_buffers', True)
         super().__init__(module=revert_sync_batchnorm(module), device_ids=None, **kwargs)
+
+
+def join_cpu_process_group() -> bool:
+    """Under torchrun on a machine without a GPU, join the gloo process group.
+
+    MMEngine's ``pytorch`` launcher calls ``torch.cuda.set_device`` and fails there;
+    with the group joined first the Runner skips its own ``init_dist``. Returns True
+    when it joined, and the caller then selects ``CPUDistributedDataParallel``.
+    """
+    if ('WORLD_SIZE' not in os.environ or torch.cuda.is_available()
+            or torch.distributed.is_initialized()):
+        return False
+    torch.distributed.init_process_group('gloo')  # rank, world size, address from torchrun
+    return True

@@ -114,9 +114,6 @@ def build_cfg(args, data_root):
     cfg.launcher = args.launcher
     if args.launcher != 'none':
         cfg.env_cfg.dist_cfg = dict(backend='gloo')  # CPU
-        # MMEngine's launchers call torch.cuda.set_device: on CPUs main() joins the
-        # gloo group itself and DDP runs without device ids (as tools/train.py does)
-        cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel')
     cfg.randomness = dict(seed=args.seed)
     return cfg
 
@@ -152,8 +149,8 @@ def main(argv=None):
     start = time.time()
     data_root = data_root_of(args)
 
-    import torch
     import moganet_mm  # noqa: F401  (registers MogaNet, safe checkpoint loading)
+    from moganet_mm.engine import join_cpu_process_group
     from mmdet.utils import register_all_modules
     from mmengine.dist import barrier, get_rank
     from mmengine.hooks import Hook
@@ -173,8 +170,8 @@ def main(argv=None):
             RecordMetrics.metrics = dict(metrics or {})
 
     cfg = build_cfg(args, data_root)
-    if args.launcher != 'none' and not torch.distributed.is_initialized():
-        torch.distributed.init_process_group('gloo')  # rank and world size from torchrun
+    if args.launcher != 'none' and join_cpu_process_group():  # no GPU: as tools/train.py
+        cfg.model_wrapper_cfg = dict(type='CPUDistributedDataParallel')
     runner = Runner.from_cfg(cfg)  # reads no data yet
     rank = get_rank()
     if rank == 0:
