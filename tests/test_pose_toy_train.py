@@ -10,13 +10,14 @@ from conftest import REPO
 
 GEN = REPO / 'tools/data/make_toy_coco_keypoints.py'
 TOY = 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
-# Shortened demo: 160 training images (~330 persons) for 3 epochs, 123 iterations of
-# batch 8 (~2.5 min). That is too early for keypoint AP (measured 2026-11-26: AP 0.000,
-# AP50 0.002 on 20 val images; the full demo needs ~400 iterations, docs/pose.md), so
-# the learning floor is on the training signal the Runner logs: the heatmap loss falls
-# below the level of the first iterations (measured: 0.00351 -> 0.00298, ratio 0.85;
-# predicting flat heatmaps keeps it at ~0.0035) and the PCK accuracy of the training
-# batches rises from 0 (measured 0.20 over the last three logging windows).
+# Shortened demo: 160 training images (~330 persons) for 3 epochs, ~245 iterations of
+# the toy config's batch 4 (~3 min; 181 s measured 2026-11-26). That is too early for
+# keypoint AP (with batch 8, 123 iterations: AP 0.000, AP50 0.002 on 20 val images; the
+# full demo makes 870 iterations, docs/pose.md), so the learning floor is on the training
+# signal the Runner logs: the heatmap loss falls below the level of the first iterations
+# (measured with batch 8: 0.00351 -> 0.00298, ratio 0.85; predicting flat heatmaps keeps
+# it at ~0.0035) and the PCK accuracy of the training batches rises from 0 (batch 8: 0.20
+# over the last three logging windows).
 SHORT_TRAIN, SHORT_VAL, SHORT_EPOCHS = 160, 20, 3
 MAX_LOSS_RATIO, MIN_ACC_POSE = 0.92, 0.10
 

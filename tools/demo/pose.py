@@ -102,7 +102,7 @@ def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--data', default=str(REPO / 'data/toy_coco_kpts'),
                    help='toy data folder (made unless stamped current)')
-    p.add_argument('--train', type=int, default=800, help='train images if generating')
+    p.add_argument('--train', type=int, default=860, help='train images if generating')
     p.add_argument('--val', type=int, default=60, help='val images if generating')
     p.add_argument('--size', type=int, default=256, help='image side if generating')
     p.add_argument('--seed', type=int, default=0, help='data and training seed')
