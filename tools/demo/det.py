@@ -113,7 +113,9 @@ def build_cfg(args, data_root):
     cfg.resume = args.resume
     cfg.launcher = args.launcher
     if args.launcher != 'none':
-        cfg.env_cfg.dist_cfg = dict(backend='gloo')  # CPU
+        import torch
+        if not torch.cuda.is_available():  # slurm / mpi on CPUs; GPUs keep the base's nccl
+            cfg.env_cfg.dist_cfg = dict(backend='gloo')
     cfg.randomness = dict(seed=args.seed)
     return cfg
 
