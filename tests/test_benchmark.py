@@ -17,7 +17,7 @@ def test_benchmark_writes_rows_and_ratios(tmp_path):
     proc = subprocess.run(
         [sys.executable, 'tools/analysis/benchmark.py', '--models', 'moganet_xt',
          '--variants', 'eager,deploy', '--batch-sizes', '1', '--no-dense', '--no-memory',
-         '--repeats', '1', '--json', str(out)],
+         '--repeats', '1', '--profile', '--json', str(out)],
         cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| moganet_xt:deploy | ' in proc.stdout and 'vs eager' in proc.stdout
@@ -25,6 +25,11 @@ def test_benchmark_writes_rows_and_ratios(tmp_path):
     assert set(rows) == {'moganet_xt:eager', 'moganet_xt:deploy'}
     assert abs(rows['moganet_xt:eager']['params_M'] - 2.76) < 0.01
     assert all(r['img/s bs1'] > 0 for r in rows.values())
+    # the per-operator profile: every conv kind of MogaNet, summing to the total
+    prof = rows['moganet_xt:deploy']['profile_ms_bs1']
+    assert {'conv 1x1', 'dw 5x5', 'dw 5x5 d2', 'dw 7x7 d3', 'dw 3x3'} <= set(prof)
+    total = prof.pop('total')
+    assert sum(prof.values()) == pytest.approx(total) and min(prof.values()) > -1
 
 
 @pytest.mark.slow

@@ -4,6 +4,7 @@ import torch
 from conftest import ARCHS, rel_err
 
 from moganet_mm import MogaNet
+from moganet_mm.models.dilated_dwconv import SubgridDilatedDWConv
 
 TINY = dict(embed_dims=[8, 16, 24, 32], depths=[1, 1, 2, 1], ffn_ratios=[2, 2, 2, 2])
 
@@ -68,14 +69,24 @@ def test_deploy_state_dict_is_smaller_and_idempotent():
     assert set(model.state_dict()) == keys
     gone = eager_keys - keys
     assert all(any(p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'sigma.scale',
+                                    'mlp.decompose.',
                                     'patch_embed1.projection.1.', 'patch_embed1.projection.4.',
                                     '.norm.')) for k in gone)
     assert {k for k in keys - eager_keys} == {
         f'blocks{i}.{j}.{n}' for i, d in enumerate(TINY['depths'], 1) for j in range(d)
         for n in ('res_scale', 'decompose_scale', 'decompose_gain')}
     assert all(f'norm{i}.weight' in keys for i in range(1, 5))  # stage norms stay
+    # the FFN's decompose conv is fc2's extra output channel
+    assert model.blocks1[0].mlp.fc2.out_channels == TINY['embed_dims'][0] + 1
     assert sum(t.numel() for t in model.state_dict().values()) < \
         sum(t.numel() for t in MogaNet(arch=TINY).state_dict().values())
+    # a deployed state dict loads into another deployed model (docs/backbone.md)
+    other = MogaNet(arch=TINY)
+    other.switch_to_deploy()
+    other.load_state_dict(model.state_dict())
+    x = torch.randn(1, 3, 64, 64)
+    with torch.no_grad():
+        assert all(torch.equal(a, b) for a, b in zip(model(x), other(x)))
 
 
 def test_training_after_deploy_is_refused():
@@ -145,3 +156,30 @@ def test_deploy_with_a_sigma_of_minus_one():
     with torch.no_grad():
         for a, b in zip(model(x), deploy(x)):
             assert rel_err(b, a) <= 1e-4
+
+
+@pytest.mark.parametrize('kernel,dilation', [(7, 3), (5, 2), (3, 3)])
+@pytest.mark.parametrize('channels_last', [False, True])
+@pytest.mark.parametrize('size', [(14, 14), (13, 20), (2, 5)])
+def test_subgrid_dilated_dwconv(kernel, dilation, channels_last, size):
+    """Deploy mode's split of a dilated depthwise conv into undilated sub-grid convs
+    equals the conv, on channel slices (as MogaNet feeds it) of either layout, with
+    sides that are not multiples of the dilation."""
+    conv = torch.nn.Conv2d(6, 6, kernel, padding=dilation * (kernel - 1) // 2,
+                           dilation=dilation, groups=6)
+    split = SubgridDilatedDWConv.from_conv(conv)
+    assert split.state_dict().keys() == conv.state_dict().keys()
+    fmt = torch.channels_last if channels_last else torch.contiguous_format
+    x = torch.randn(2, 10, *size).contiguous(memory_format=fmt)[:, 4:]
+    with torch.no_grad():
+        out = split(x)
+        assert rel_err(out, conv(x)) <= 1e-5
+    assert (out.stride(1) == 1) == channels_last  # the layout is kept
+    with pytest.raises(ValueError, match='not a square, stride-1, same-padded depthwise'):
+        SubgridDilatedDWConv.from_conv(torch.nn.Conv2d(6, 6, 3, padding=1))
+
+
+def test_deploy_runs_the_dilated_conv_by_subgrids():
+    model = deployed_copy(randomize(MogaNet(arch=TINY)))
+    assert all(isinstance(block.attn.value.DW_conv2, SubgridDilatedDWConv)
+               for block in model.blocks1)

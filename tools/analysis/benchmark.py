@@ -19,6 +19,7 @@ so ratios between rows compare like with like.
     .venv/bin/python tools/analysis/benchmark.py --device cuda
 """
 import argparse
+import collections
 import json
 import statistics
 import subprocess
@@ -69,7 +70,8 @@ def prepare(row, device):
         model = model.to(memory_format=torch.channels_last)
     # inductor's freezing folds the (now constant) weights into the graph and prepacks
     # them for oneDNN: on the CPU, about 1.4x over plain torch.compile for MogaNet
-    fn = torch.compile(model, options=dict(freezing=device == 'cpu')) \
+    # dynamic=False: one static graph per input shape, as a deployed model runs
+    fn = torch.compile(model, dynamic=False, options=dict(freezing=device == 'cpu')) \
         if 'compile' in variant else model
     fmt = torch.channels_last if channels_last else torch.contiguous_format
 
@@ -95,6 +97,47 @@ def time_once(run, x, iters):
     for _ in range(iters):
         run(x)
     return (time.perf_counter() - start) / iters
+
+
+def op_kind(module):
+    """'conv 1x1', 'dw 7x7 d3', 'linear', ... for the modules the profile times."""
+    if isinstance(module, torch.nn.Conv2d):
+        k, d = module.kernel_size[0], module.dilation[0]
+        dw = module.groups == module.in_channels > 1
+        return f'{"dw" if dw else "conv"} {k}x{k}' + (f' d{d}' if d > 1 else '')
+    if isinstance(module, torch.nn.Linear):
+        return 'linear'
+    return None
+
+
+def op_profile(model, run, x, device, iters=10):
+    """(total ms, {op kind: ms}) of one forward, each conv / linear module timed by
+    forward hooks (not for compiled rows: a compiled graph has no module calls)."""
+    times = collections.defaultdict(float)
+
+    def sync():
+        if device == 'cuda':
+            torch.cuda.synchronize()
+
+    def start(m, args):
+        sync()
+        m._bench_t0 = time.perf_counter()
+
+    def stop(m, args, out):
+        sync()
+        times[op_kind(m)] += time.perf_counter() - m._bench_t0
+
+    hooked = [m for m in model.modules() if op_kind(m)]
+    handles = [h for m in hooked for h in (m.register_forward_pre_hook(start),
+                                           m.register_forward_hook(stop))]
+    run(x)
+    times.clear()
+    total = time_once(run, x, iters)
+    for h in handles:
+        h.remove()
+    ops = {k: 1000 * v / iters for k, v in sorted(times.items(), key=lambda kv: -kv[1])}
+    ops['rest (activations, elementwise, copies)'] = 1000 * total - sum(ops.values())
+    return 1000 * total, ops
 
 
 def train_step_memory(name, with_cp, device, batch):
@@ -137,11 +180,17 @@ def main(argv=None):
     parser.add_argument('--batch-sizes', default='1,16')
     parser.add_argument('--no-dense', action='store_true', help='skip 1280x800 latency')
     parser.add_argument('--no-memory', action='store_true', help='skip training memory')
+    parser.add_argument('--profile', action='store_true',
+                        help='also time each kind of conv / linear of every uncompiled '
+                        'row at batch 1, 224x224 (forward hooks; totals include their cost)')
     parser.add_argument('--json', help='write the table here as JSON')
     args = parser.parse_args(argv)
     from mmengine.logging import MMLogger
     MMLogger.get_instance('benchmark', log_level='ERROR')  # quiet init/FLOP-counter logs
     torch.set_num_threads(args.threads)
+    # every compiled row recompiles MogaNet.forward for each input shape: 4 sizes x 3
+    # shapes pass dynamo's default limit of 8, after which it silently runs eager
+    torch._dynamo.config.recompile_limit = 64
     rows = [r for r in all_rows()
             if (not args.models or r.split(':')[0] in args.models.split(','))
             and (not args.variants or r.split(':')[1] in args.variants.split(','))]
@@ -150,9 +199,10 @@ def main(argv=None):
     batch_sizes = [int(b) for b in args.batch_sizes.split(',')]
 
     results = {r: dict(row=r) for r in rows}
-    runners = {}
+    runners, models = {}, {}
     for r in rows:
         model, run = prepare(r, args.device)
+        models[r] = model
         name = r.split(':')[0]
         if r.endswith(':eager'):
             results[r]['params_M'] = sum(p.numel() for p in model.parameters()) / 1e6
@@ -207,6 +257,17 @@ def main(argv=None):
             ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
                       for c in shapes]
             print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    if args.profile:
+        x = torch.randn(1, 3, 224, 224, device=args.device)
+        for r in rows:
+            if 'compile' in r:
+                continue
+            total, ops = op_profile(models[r], runners[r], x, args.device)
+            results[r]['profile_ms_bs1'] = dict(total=total, **ops)
+            print(f'\nprofile {r}, batch 1, 224x224: {total:.1f} ms with hooks')
+            print('| op | ms | share |\n|---|---|---|')
+            for k, v in ops.items():
+                print(f'| {k} | {v:.1f} | {v / total:.0%} |')
     if args.json:
         meta = dict(device=args.device, threads=args.threads, repeats=args.repeats,
                     torch=torch.__version__)
