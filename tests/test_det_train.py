@@ -89,7 +89,7 @@ def run_few_iters(config, data_root, work_dir, epochs):
     cfg.train_dataloader.sampler.shuffle = False
     cfg.val_evaluator.ann_file = root + 'annotations/instances_val.json'
     cfg.train_cfg.update(max_epochs=epochs, val_interval=epochs)
-    # the toy schedule (AdamW 1e-3) with a 4-iteration warm-up and no decay
+    # the toy schedule (AdamW 2e-3) with a 4-iteration warm-up and no decay
     cfg.param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
                                 begin=0, end=4)]
     cfg.work_dir = str(work_dir)

@@ -1,7 +1,7 @@
 """mask_rcnn_moganet_xt_1x.py on the toy COCO shapes set (``make demo``).
 
 Inherits the real config; changes only the data (3 classes), the input scale
-(256x256), the schedule (2 epochs, batch 4, AdamW lr 1e-3) and the training-time
+(256x256), the schedule (2 epochs, batch 4, AdamW lr 2e-3) and the training-time
 sampling/proposal counts (64 sampled RoIs per image, 500 RPN proposals). The
 backbone starts from random weights.
 """
