@@ -572,7 +572,8 @@ class MogaNet(BaseModule):
         the stage norms stay (they feed padded 3x3 convs, where folding would be
         wrong at the border). On the CPU the dilated 7x7 depthwise conv then runs
         as an undilated conv on its sub-grids (:class:`MultiOrderDWConv`). Outputs
-        equal the eager model's up to float rounding. Idempotent; the model is left in eval mode and cannot train.
+        equal the eager model's up to float rounding. Idempotent; the model is left
+        in eval mode and cannot train.
         """
         if self.deploy:
             return
