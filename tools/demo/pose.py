@@ -18,7 +18,6 @@
         --data /tmp/toy --work-dir /tmp/wd                 # a shortened run
 """
 import argparse
-import importlib.util
 import json
 import os
 import sys
@@ -26,23 +25,17 @@ import time
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / 'tools/data'))
 TOY_CONFIG = REPO / 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
-GENERATOR = REPO / 'tools/data/make_toy_coco_keypoints.py'
-
-
-def load_generator():
-    spec = importlib.util.spec_from_file_location('make_toy_coco_keypoints', GENERATOR)
-    mod = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(mod)
-    return mod
 
 
 def ensure_data(root, n_train, n_val, size, seed):
     """Makes the toy set under ``root`` unless it is there, stamped as current."""
-    sys.path.insert(0, str(REPO / 'tools/data'))
+    import make_toy_coco_keypoints
     import toy_stamp
-    spec = toy_stamp.spec_of(GENERATOR, train=n_train, val=n_val, size=size, seed=seed)
-    toy_stamp.ensure(root, spec, lambda: load_generator().main(
+    spec = toy_stamp.spec_of(make_toy_coco_keypoints.__file__, train=n_train, val=n_val,
+                             size=size, seed=seed)
+    toy_stamp.ensure(root, spec, lambda: make_toy_coco_keypoints.main(
         ['--out', str(root), '--train', str(n_train), '--val', str(n_val), '--size', str(size),
          '--seed', str(seed)]), log=lambda m: print(f'[pose demo] {m}'))
 
