@@ -113,7 +113,7 @@ def op_kind(module):
 def op_profile(model, run, x, device, iters=10):
     """(total ms, {op kind: ms}) of one forward, each conv / linear module timed by
     forward hooks (not for compiled rows: a compiled graph has no module calls)."""
-    times = collections.defaultdict(float)
+    times, started = collections.defaultdict(float), {}
 
     def sync():
         if device == 'cuda':
@@ -121,11 +121,11 @@ def op_profile(model, run, x, device, iters=10):
 
     def start(m, args):
         sync()
-        m._bench_t0 = time.perf_counter()
+        started[m] = time.perf_counter()
 
     def stop(m, args, out):
         sync()
-        times[op_kind(m)] += time.perf_counter() - m._bench_t0
+        times[op_kind(m)] += time.perf_counter() - started[m]
 
     hooked = [m for m in model.modules() if op_kind(m)]
     handles = [h for m in hooked for h in (m.register_forward_pre_hook(start),
