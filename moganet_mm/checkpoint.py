@@ -23,7 +23,7 @@ import torch
 from mmengine.logging import MMLogger, print_log
 
 __all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'extract_state_dict',
-           'convert_original', 'save_checkpoint_atomic',
+           'convert_original', 'save_checkpoint_atomic', 'converter_args',
            'infer_arch', 'arch_name', 'load_pretrained']
 
 
@@ -210,3 +210,19 @@ def save_checkpoint_atomic(obj: dict, filename: str, overwrite: bool = False):
     finally:
         if os.path.exists(tmp):
             os.remove(tmp)
+
+
+def converter_args(description: str, argv=None) -> argparse.Namespace:
+    """The command line that every ``tools/model_converters`` script shares:
+    ``src dst [--ema] [--overwrite]``; src and dst must differ."""
+    parser = argparse.ArgumentParser(description=description)
+    parser.add_argument('src', help='original checkpoint (.pth / .pth.tar) or URL')
+    parser.add_argument('dst', help='output path')
+    parser.add_argument('--ema', action='store_true',
+                        help='convert the state_dict_ema copy instead of state_dict')
+    parser.add_argument('--overwrite', action='store_true',
+                        help='replace dst if it exists')
+    args = parser.parse_args(argv)
+    if os.path.abspath(args.src) == os.path.abspath(args.dst):
+        parser.error('src and dst are the same file; choose another output path')
+    return args

@@ -62,6 +62,25 @@ def test_converter_then_init_cfg(reference, original_file, tmp_path):
     assert out.read_bytes() == before
 
 
+def test_converter_refusals(original_file, tmp_path):
+    """Bad input to the converter: one line naming the problem, no traceback, no file."""
+    def run(*args):
+        return subprocess.run([sys.executable, str(CONVERTER), *map(str, args)],
+                              capture_output=True, text=True)
+    out = tmp_path / 'out.pth'
+    cases = [((tmp_path / 'nowhere.pth', out), 'does not exist'),
+             ((original_file, out, '--ema'), 'No state_dict_ema'),
+             ((original_file, original_file), 'same file')]
+    not_moganet = tmp_path / 'resnet.pth'
+    torch.save({'state_dict': {'conv1.weight': torch.zeros(64, 3, 7, 7)}}, not_moganet)
+    cases.append(((not_moganet, out), 'Not a MogaNet checkpoint'))
+    for args, message in cases:
+        res = run(*args)
+        assert res.returncode != 0 and message in res.stderr, (args, res.stderr)
+        assert 'Traceback' not in res.stderr
+        assert not out.exists()
+
+
 def test_task_model_checkpoint_with_backbone_prefix(reference, tmp_path):
     state = {f'backbone.{k}': v for k, v in reference['state_dict'].items()
              if not k.startswith('head.')}

@@ -9,31 +9,20 @@ dropped). Load it with ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``.
     python tools/model_converters/moganet_to_mm.py \
         moganet_small_sz224_8xbs128_ep300.pth.tar moganet_small_mm.pth
 """
-import argparse
 import os.path as osp
 import sys
 
 from moganet_mm import __version__
-from moganet_mm.checkpoint import (arch_name, convert_original, infer_arch,
+from moganet_mm.checkpoint import (arch_name, convert_original, converter_args, infer_arch,
                                    load_checkpoint_file, save_checkpoint_atomic)
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='original checkpoint (.pth / .pth.tar)')
-    parser.add_argument('dst', help='output path')
-    parser.add_argument('--ema', action='store_true',
-                        help='convert the state_dict_ema copy instead of state_dict')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace dst if it exists')
-    return parser.parse_args(argv)
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    if osp.abspath(args.src) == osp.abspath(args.dst):
-        sys.exit('src and dst are the same file; choose another output path')
-    state = convert_original(load_checkpoint_file(args.src), use_ema=args.ema)
+    args = converter_args(__doc__.split('\n\n')[0], argv)
+    try:
+        state = convert_original(load_checkpoint_file(args.src), use_ema=args.ema)
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as err:
+        sys.exit(f'{args.src}: {err}')
     arch = infer_arch(state)
     meta = dict(arch=arch, source=osp.basename(args.src), ema=args.ema,
                 converter=f'moganet_mm {__version__}')

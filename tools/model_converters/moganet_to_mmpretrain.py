@@ -16,7 +16,6 @@ unexpected keys.
     python tools/model_converters/moganet_to_mmpretrain.py \\
         moganet_xtiny_sz224_8xbs128_ep300.pth.tar moganet_xt_in1k_mmpretrain.pth
 """
-import argparse
 import os.path as osp
 import sys
 from collections import OrderedDict
@@ -24,7 +23,7 @@ from collections import OrderedDict
 import torch
 
 from moganet_mm import __version__
-from moganet_mm.checkpoint import (arch_name, extract_state_dict, infer_arch,
+from moganet_mm.checkpoint import (arch_name, converter_args, extract_state_dict, infer_arch,
                                    load_checkpoint_file, save_checkpoint_atomic)
 
 HEAD_KEYS = {'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}
@@ -66,24 +65,11 @@ def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.
     return converted
 
 
-def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help='original checkpoint (.pth / .pth.tar) or URL')
-    parser.add_argument('dst', help='output path')
-    parser.add_argument('--ema', action='store_true',
-                        help='convert the state_dict_ema copy instead of state_dict')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace dst if it exists')
-    return parser.parse_args(argv)
-
-
 def main(argv=None):
-    args = parse_args(argv)
-    if osp.abspath(args.src) == osp.abspath(args.dst):
-        sys.exit('src and dst are the same file; choose another output path')
+    args = converter_args(__doc__.split('\n\n')[0], argv)
     try:
         state = convert(load_checkpoint_file(args.src), use_ema=args.ema)
-    except (KeyError, ValueError, FileNotFoundError) as err:
+    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as err:
         sys.exit(f'{args.src}: {err}')
     backbone = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
                            if k.startswith('backbone.'))
