@@ -11,8 +11,8 @@ batch 1, and peak memory of a training step at batch 8 with and without
 on a GPU ``torch.cuda.max_memory_allocated``).
 
 Every timing column is measured in one process with the models interleaved:
-each repeat times every model once, and the table shows the median over repeats,
-so ratios between rows compare like with like.
+each repeat times every model once (for at least ``--min-time`` of forwards), and
+the table shows the median over repeats, so ratios between rows compare like with like.
 
     .venv/bin/python tools/analysis/benchmark.py --json bench.json
     .venv/bin/python tools/analysis/benchmark.py --models moganet_t,convnext_t --repeats 5
@@ -21,6 +21,7 @@ so ratios between rows compare like with like.
 import argparse
 import collections
 import json
+import math
 import statistics
 import subprocess
 import sys
@@ -177,6 +178,9 @@ def main(argv=None):
     parser.add_argument('--variants', help='comma-separated variants to keep '
                         f'(of {VARIANTS + ["cl"]}); default all')
     parser.add_argument('--repeats', type=int, default=5)
+    parser.add_argument('--min-time', type=float, default=0.5,
+                        help='seconds each row runs per repeat (default 0.5): as many '
+                        'forwards as fit, at least one')
     parser.add_argument('--batch-sizes', default='1,16')
     parser.add_argument('--no-dense', action='store_true', help='skip 1280x800 latency')
     parser.add_argument('--no-memory', action='store_true', help='skip training memory')
@@ -216,14 +220,17 @@ def main(argv=None):
         shapes['ms 1280x800'] = (1, 3, 800, 1280)
     for col, shape in shapes.items():
         x = torch.randn(shape, device=args.device)
+        iters = {}
         for r in rows:  # warm-up (and compile) outside the timed repeats
             runners[r](x)
-            runners[r](x)
-        iters = 3 if shape[0] == 1 and shape[2] == 224 else 1
+            # each sample runs the row for >= --min-time: the first forwards after
+            # another model are slower (cold caches, memory faulted in again), and a
+            # short sample would time that switch instead of the model
+            iters[r] = max(1, math.ceil(args.min_time / time_once(runners[r], x, 1)))
         samples = {r: [] for r in rows}
         for rep in range(args.repeats):
             for r in rows:
-                samples[r].append(time_once(runners[r], x, iters))
+                samples[r].append(time_once(runners[r], x, iters[r]))
             print(f'{col}: repeat {rep + 1}/{args.repeats}', file=sys.stderr)
         for r in rows:
             t = statistics.median(samples[r])
