@@ -188,7 +188,7 @@ def convert_original(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
     """
     if use_ema:
         if 'state_dict_ema' not in checkpoint:
-            raise KeyError(f'No state_dict_ema in this checkpoint; it holds {sorted(checkpoint)}')
+            raise ValueError(f'No state_dict_ema in this checkpoint; it holds {sorted(checkpoint)}')
         checkpoint = {'state_dict': checkpoint['state_dict_ema']}
     state = extract_state_dict(checkpoint)
     if infer_arch(state) is None:

@@ -21,7 +21,7 @@ def main(argv=None):
     args = converter_args(__doc__.split('\n\n')[0], argv)
     try:
         state = convert_original(load_checkpoint_file(args.src), use_ema=args.ema)
-    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as err:
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
         sys.exit(f'{args.src}: {err}')
     arch = infer_arch(state)
     meta = dict(arch=arch, source=osp.basename(args.src), ema=args.ema,

@@ -38,14 +38,14 @@ def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.
         use_ema: convert ``state_dict_ema`` (timm's EMA copy) instead.
 
     Raises:
-        KeyError: ``use_ema`` without an EMA copy in the file.
-        ValueError: not MogaNet weights, or no classifier head (a backbone-only
-            or dense-task checkpoint, which a backbone ``init_cfg`` loads instead).
+        ValueError: ``use_ema`` without an EMA copy in the file; not MogaNet
+            weights; or no classifier head (a backbone-only or dense-task
+            checkpoint, which a backbone ``init_cfg`` loads instead).
     """
     if use_ema:
         if 'state_dict_ema' not in checkpoint:
-            raise KeyError('--ema: this checkpoint has no state_dict_ema; it holds '
-                           f'{sorted(checkpoint)}')
+            raise ValueError('--ema: this checkpoint has no state_dict_ema; it holds '
+                             f'{sorted(checkpoint)}')
         checkpoint = {'state_dict': checkpoint['state_dict_ema']}
     state = extract_state_dict(checkpoint)
     if infer_arch(state) is None:
@@ -69,7 +69,7 @@ def main(argv=None):
     args = converter_args(__doc__.split('\n\n')[0], argv)
     try:
         state = convert(load_checkpoint_file(args.src), use_ema=args.ema)
-    except (KeyError, ValueError, FileNotFoundError, RuntimeError) as err:
+    except (ValueError, FileNotFoundError, RuntimeError) as err:
         sys.exit(f'{args.src}: {err}')
     backbone = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
                            if k.startswith('backbone.'))
