@@ -23,7 +23,7 @@ import torch
 from mmengine.logging import MMLogger, print_log
 
 __all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'extract_state_dict',
-           'convert_original', 'save_checkpoint_atomic', 'converter_args',
+           'original_weights', 'convert_original', 'save_checkpoint_atomic', 'converter_args',
            'infer_arch', 'arch_name', 'load_pretrained']
 
 
@@ -180,20 +180,29 @@ def load_pretrained(model: torch.nn.Module, filename: str, prefix: Optional[str]
     return missing, unexpected
 
 
-def convert_original(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
-    """Backbone weights of an original MogaNet checkpoint, classifier dropped.
+def original_weights(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
+    """All weights of an original MogaNet checkpoint (classifier ``head.*`` included).
 
     ``use_ema`` takes ``state_dict_ema`` (timm-trained files may hold one) instead
-    of ``state_dict``; it must then exist.
+    of ``state_dict``; it must then exist. Raises ``ValueError`` when it does not, or
+    when the weights are not MogaNet's.
     """
     if use_ema:
         if 'state_dict_ema' not in checkpoint:
-            raise ValueError(f'No state_dict_ema in this checkpoint; it holds {sorted(checkpoint)}')
+            raise ValueError('--ema: this checkpoint has no state_dict_ema; it holds '
+                             f'{sorted(checkpoint)}')
         checkpoint = {'state_dict': checkpoint['state_dict_ema']}
     state = extract_state_dict(checkpoint)
     if infer_arch(state) is None:
         raise ValueError('Not a MogaNet checkpoint: no patch_embed1..4 / blocks1..4 weights '
                          f'(first keys: {list(state)[:5]})')
+    return state
+
+
+def convert_original(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
+    """Backbone weights of an original MogaNet checkpoint, classifier dropped
+    (see :func:`original_weights`)."""
+    state = original_weights(checkpoint, use_ema)
     return OrderedDict((k, v) for k, v in state.items() if not k.startswith('head.'))
 
 

@@ -69,7 +69,7 @@ def test_converter_refusals(original_file, tmp_path):
                               capture_output=True, text=True)
     out = tmp_path / 'out.pth'
     cases = [((tmp_path / 'nowhere.pth', out), 'does not exist'),
-             ((original_file, out, '--ema'), 'No state_dict_ema'),
+             ((original_file, out, '--ema'), 'no state_dict_ema'),
              ((original_file, original_file), 'same file')]
     not_moganet = tmp_path / 'resnet.pth'
     torch.save({'state_dict': {'conv1.weight': torch.zeros(64, 3, 7, 7)}}, not_moganet)

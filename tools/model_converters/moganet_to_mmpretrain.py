@@ -23,8 +23,8 @@ from collections import OrderedDict
 import torch
 
 from moganet_mm import __version__
-from moganet_mm.checkpoint import (arch_name, converter_args, extract_state_dict, infer_arch,
-                                   load_checkpoint_file, save_checkpoint_atomic)
+from moganet_mm.checkpoint import (arch_name, converter_args, infer_arch, load_checkpoint_file,
+                                   original_weights, save_checkpoint_atomic)
 
 HEAD_KEYS = {'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}
 
@@ -42,15 +42,7 @@ def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.
             weights; or no classifier head (a backbone-only or dense-task
             checkpoint, which a backbone ``init_cfg`` loads instead).
     """
-    if use_ema:
-        if 'state_dict_ema' not in checkpoint:
-            raise ValueError('--ema: this checkpoint has no state_dict_ema; it holds '
-                             f'{sorted(checkpoint)}')
-        checkpoint = {'state_dict': checkpoint['state_dict_ema']}
-    state = extract_state_dict(checkpoint)
-    if infer_arch(state) is None:
-        raise ValueError('Not an original MogaNet classifier: no patch_embed1..4 / '
-                         f'blocks1..4 weights (first keys: {list(state)[:5]})')
+    state = original_weights(checkpoint, use_ema)
     missing_head = [k for k in HEAD_KEYS if k not in state]
     if missing_head:
         raise ValueError(
