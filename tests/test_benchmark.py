@@ -1,5 +1,6 @@
 """tools/analysis/benchmark.py: the table and JSON it writes, and its memory probe."""
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -30,6 +31,31 @@ def test_benchmark_writes_rows_and_ratios(tmp_path):
     assert {'conv 1x1', 'dw 5x5', 'dw 5x5 d2', 'dw 7x7 d3', 'dw 3x3'} <= set(prof)
     total = prof.pop('total')
     assert sum(prof.values()) == pytest.approx(total) and min(prof.values()) > -1
+
+
+def test_moganet_rows_run_where_mmpretrain_does_not_import(tmp_path):
+    """An environment where mmpretrain fails to import (a GPU image with transformers 5
+    did) still times MogaNet; asking for a row that needs mmpretrain is an error that
+    names it, the import failure and the MogaNet-only command."""
+    fake = tmp_path / 'broken' / 'mmpretrain'
+    fake.mkdir(parents=True)
+    (fake / '__init__.py').write_text("raise TypeError('NoneType takes no arguments')\n")
+    env = dict(os.environ, PYTHONPATH=f'{fake.parent}{os.pathsep}{os.environ.get("PYTHONPATH", "")}')
+    common = ['--variants', 'eager', '--batch-sizes', '1', '--no-dense', '--no-memory',
+              '--repeats', '1', '--min-time', '0.01']
+
+    def bench(*args):
+        return subprocess.run([sys.executable, 'tools/analysis/benchmark.py', *args, *common],
+                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+
+    ok = bench('--models', 'moganet_xt')
+    assert ok.returncode == 0, ok.stderr[-3000:]
+    assert '| moganet_xt:eager | 2.76 |' in ok.stdout
+    refused = bench('--models', 'moganet_xt,convnext_t')
+    assert refused.returncode == 2
+    assert 'convnext_t need mmpretrain' in refused.stderr
+    assert 'NoneType takes no arguments' in refused.stderr
+    assert '--models moganet_xt,moganet_t,moganet_s,moganet_b' in refused.stderr
 
 
 @pytest.mark.slow

@@ -47,12 +47,13 @@ def all_rows():
 
 def build(name, with_cp=False):
     """The backbone of ``name`` ('moganet_t', 'convnext_t', ...), eval mode."""
-    import moganet_mm  # noqa: F401
-    from mmpretrain.registry import MODELS
     if name.startswith('moganet_'):
+        import moganet_mm  # noqa: F401  (registers MogaNet in MMEngine's root MODELS)
+        from mmengine.registry import MODELS
         cfg = dict(type='MogaNet', arch=name.split('_')[1], out_indices=(0, 1, 2, 3),
                    with_cp=with_cp)
     else:
+        from mmpretrain.registry import MODELS
         cfg = dict(OTHERS[name], out_indices=(0, 1, 2, 3))
     model = MODELS.build(cfg)
     model.init_weights()
@@ -200,6 +201,15 @@ def main(argv=None):
             and (not args.variants or r.split(':')[1] in args.variants.split(','))]
     if not rows:
         parser.error(f'no rows selected; rows are {all_rows()}')
+    others = sorted({r.split(':')[0] for r in rows} & set(OTHERS))
+    if others:
+        try:
+            import mmpretrain.models  # noqa: F401  (the other backbones' registry)
+        except Exception as e:  # an environment mmpretrain cannot run in, not bad rows
+            parser.error(f'{", ".join(others)} need mmpretrain, which fails to import here '
+                         f'({type(e).__name__}: {e}); fix the environment (mmpretrain 1.2 '
+                         'fails so with transformers 5), or time MogaNet alone with '
+                         f'--models {",".join("moganet_" + s for s in SIZES)}')
     batch_sizes = [int(b) for b in args.batch_sizes.split(',')]
 
     results = {r: dict(row=r) for r in rows}
