@@ -7,10 +7,13 @@ mmdet, mmseg, mmpose and mmpretrain all search, and lets ``torch.load`` read
 MMEngine's own checkpoints as data on torch >= 2.6.
 """
 from .checkpoint import allow_mmengine_checkpoints
+from .datasets import MovingMNIST
 from .engine import RNGStateHook
-from .models import MogaNet
+from .evaluation import VideoPredictionMetric
+from .models import MogaNet, SimVP
 
 allow_mmengine_checkpoints()
 
 __version__ = '0.1.0'
-__all__ = ['MogaNet', 'RNGStateHook', '__version__']
+__all__ = ['MogaNet', 'MovingMNIST', 'RNGStateHook', 'SimVP', 'VideoPredictionMetric',
+           '__version__']

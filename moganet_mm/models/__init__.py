@@ -1,3 +1,4 @@
 from .backbones import MogaNet
+from .simvp import SimVP
 
-__all__ = ['MogaNet']
+__all__ = ['MogaNet', 'SimVP']
