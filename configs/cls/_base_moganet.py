@@ -10,30 +10,21 @@ _base_ = [
     'mmpretrain::_base_/datasets/imagenet_bs64_swin_224.py',
     'mmpretrain::_base_/schedules/imagenet_bs1024_adamw_swin.py',
     'mmpretrain::_base_/default_runtime.py',
+    '../_base_/moganet_sizes.py',
 ]
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
-
-
 model = dict(
     type='ImageClassifier',
-    backbone=dict(
-        type='MogaNet',
-        arch='small',
-        out_indices=(3, ),
-        drop_path_rate=0.1,
-        # The released classifier's backbone (its head is dropped here). To
-        # train the recipe from scratch set model.backbone.init_cfg=None; to
-        # evaluate a release with its head, convert it with
-        # tools/model_converters/moganet_to_mmpretrain.py and pass --checkpoint.
-        init_cfg=dict(type='Pretrained',
-                      checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/'
-                      'moganet-in1k-weights/moganet_small_sz224_8xbs128_ep300.pth.tar')),
+    # The size configs add the arch, drop path and the released classifier's backbone
+    # (init_cfg; its head is dropped). To train the recipe from scratch set
+    # model.backbone.init_cfg=None; to evaluate a release with its head, convert it
+    # with tools/model_converters/moganet_to_mmpretrain.py and pass --checkpoint.
+    backbone=dict(type='MogaNet', out_indices=(3, )),
     neck=dict(type='GlobalAveragePooling'),
     head=dict(
         type='LinearClsHead',
         num_classes=1000,
-        in_channels=512,
         # the original's init: Linear trunc_normal(std=0.02), bias 0
         init_cfg=dict(type='TruncNormal', layer='Linear', std=0.02, bias=0.),
         loss=dict(type='LabelSmoothLoss', label_smooth_val=0.1, mode='original'),

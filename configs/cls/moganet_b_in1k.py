@@ -2,13 +2,6 @@
 # drop path 0.2, weight decay 0.05 (TRAINING.md; imagenet_recipe.csv).
 _base_ = ['./_base_moganet.py']
 
-model = dict(
-    backbone=dict(
-        arch='base',
-        drop_path_rate=0.2,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/'
-            'moganet-in1k-weights/moganet_base_sz224_8xbs128_ep300.pth.tar')),
-    head=dict(in_channels=512))
-optim_wrapper = dict(optimizer=dict(weight_decay=0.05))
+size = _base_.moganet_sizes.b
+model = dict(backbone=size.backbone, head=dict(in_channels=size.widths[-1]))
+

@@ -2,13 +2,7 @@
 # drop path 0.1, weight decay 0.04 (TRAINING.md; imagenet_recipe.csv).
 _base_ = ['./_base_moganet_light.py']
 
-model = dict(
-    backbone=dict(
-        arch='tiny',
-        drop_path_rate=0.1,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/'
-            'moganet-in1k-weights/moganet_tiny_sz224_8xbs128_ep300.pth.tar')),
-    head=dict(in_channels=256))
+size = _base_.moganet_sizes.t
+model = dict(backbone=size.backbone, head=dict(in_channels=size.widths[-1]))
+
 optim_wrapper = dict(optimizer=dict(weight_decay=0.04))

@@ -7,31 +7,13 @@
 _base_ = ['./moganet_t_in1k.py']
 
 img_size = 256
-train_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='RandomResizedCrop', scale=img_size, backend='pillow',
-         interpolation='bicubic'),
-    dict(type='RandomFlip', prob=0.5, direction='horizontal'),
-    dict(type='RandAugment', policies='timm_increasing', num_policies=2,
-         total_level=10, magnitude_level=7, magnitude_std=0.5,
-         hparams=dict(pad_val=[104, 116, 124], interpolation='bicubic')),
-    dict(type='RandomErasing', erase_prob=0.25, mode='rand', min_area_ratio=0.02,
-         max_area_ratio=1 / 3, fill_color={{_base_.bgr_mean}},
-         fill_std={{_base_.bgr_std}}),
-    dict(type='PackInputs'),
-]
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='ResizeEdge', scale=284, edge='short', backend='pillow',
-         interpolation='bicubic'),
-    dict(type='CenterCrop', crop_size=img_size),
-    dict(type='PackInputs'),
-]
+train_pipeline = [dict(t, scale=img_size) if t['type'] == 'RandomResizedCrop' else t
+                  for t in _base_.train_pipeline]
+test_pipeline = [dict(t, scale=284) if t['type'] == 'ResizeEdge' else
+                 dict(t, crop_size=img_size) if t['type'] == 'CenterCrop' else t
+                 for t in _base_.test_pipeline]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
-
-model = dict(
-    backbone=dict(init_cfg=dict(
-        checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/'
-        'moganet-in1k-weights/moganet_tiny_sz256_8xbs128_ep300.pth.tar')))
+model = dict(backbone=dict(init_cfg=dict(
+    checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_tiny_sz256_8xbs128_ep300.pth.tar')))

@@ -10,30 +10,16 @@ That matches the original
 The original trains in fp32, so the AMP wrapper of the ConvNeXt config is dropped.
 """
 _base_ = [
-    'mmdet::convnext/cascade-mask-rcnn_convnext-t-p4-w7_fpn_4conv1fc-giou_amp-ms-crop-3x_coco.py'
+    'mmdet::convnext/cascade-mask-rcnn_convnext-t-p4-w7_fpn_4conv1fc-giou_amp-ms-crop-3x_coco.py',
+    './_base_moganet_det.py'
 ]
 
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MogaNet',
-        arch='small',  # set per size
-        out_indices=(0, 1, 2, 3),
-        norm_cfg=dict(type='BN', requires_grad=True),  # original: plain BN in the backbone
-        drop_path_rate=0.1),  # set per size; each size config adds init_cfg (its release)
-    neck=dict(in_channels=[64, 128, 320, 512]))
-
-# Original (S): AdamW lr 2e-4, wd 0.05, no decay on layer scales, scales and norms.
-optim_wrapper = dict(
-    _delete_=True,
-    type='OptimWrapper',
-    optimizer=dict(type='AdamW', lr=2e-4, betas=(0.9, 0.999), weight_decay=0.05),
-    paramwise_cfg=dict(custom_keys={
-        'layer_scale': dict(decay_mult=0.),
-        'scale': dict(decay_mult=0.),
-        'norm': dict(decay_mult=0.)}))
+model = dict(backbone=_base_.moganet_det_backbone)
+# Original (S): AdamW lr 2e-4; fp32 (the ConvNeXt config's AMP wrapper goes)
+optim_wrapper = dict(_delete_=True, type='OptimWrapper', optimizer=_base_.moganet_det_optimizer,
+                     paramwise_cfg=_base_.moganet_det_paramwise_cfg)
 
 # 8 GPUs x 2 images (the original); scale lr with --auto-scale-lr on other setups.
 train_dataloader = dict(batch_size=2)

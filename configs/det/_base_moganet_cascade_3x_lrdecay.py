@@ -2,33 +2,27 @@
 
 The original B/L configs use ``LearningRateDecayOptimizerConstructorMogaNet``
 (``detection/mmcv_custom/layer_decay_optimizer_constructor.py``): AdamW lr 1e-4,
-wd 0.05, ``decay_rate=0.8``, ``num_layers=12``, i.e. lr x 0.8 ** (13 - layer_id) with
-layer_id 0 for patch_embed1, 2 for blocks1, 3 for blocks2 / patch_embed2, 4 for
-patch_embed3, min(3 + k // 2, 11) for blocks3.k, 12 for stage 4 and 13 (lr x 1) for
-everything else. The same multipliers are written here as MMEngine ``custom_keys``
-(longest matching key wins). One difference: the original also takes weight decay
-off every 1-D parameter and bias; with custom keys, the backbone's 1-D parameters
-keep weight decay 0.05 (``flat_decay_mult=0`` below still covers neck and heads).
+wd 0.05, ``decay_rate=0.8``, ``num_layers=12``: lr x 0.8 ** (13 - layer_id), the layer
+ids of ``MogaNet.get_layer_depth`` (stem 0, stage 1-2 layers 2-3, stage-3 blocks
+3..11, stage 4 12, the rest 13), and no weight decay on any tensor that is 1-D after
+``squeeze()`` (norms, layer scales, sigmas, the FFN's one-channel ``decompose``) nor
+on any bias, in the whole detector. ``LayerDecayOptimWrapperConstructor``
+(moganet_mm.engine) asks the backbone for the layer ids;
+tests/test_layer_decay.py compares every tensor's lr and weight decay with the
+authors' rule.
 """
 _base_ = ['./_base_moganet_cascade_3x.py']
 
-_rate = 0.8  # decay_rate of the original; lr_mult = _rate ** (13 - layer_id)
 optim_wrapper = dict(
+    constructor='LayerDecayOptimWrapperConstructor',
     optimizer=dict(lr=1e-4),
     paramwise_cfg=dict(
         _delete_=True,
-        flat_decay_mult=0.,
+        layer_decay_rate=0.8,
         bias_decay_mult=0.,
+        flat_decay_mult=0.,
+        # (1, C, 1, 1) tensors: 1-D after squeeze() for the authors' rule
         custom_keys={
-            'backbone.patch_embed1.': dict(lr_mult=_rate ** 13),
-            'backbone.blocks1.': dict(lr_mult=_rate ** 11),
-            'backbone.patch_embed2.': dict(lr_mult=_rate ** 10),
-            'backbone.blocks2.': dict(lr_mult=_rate ** 10),
-            'backbone.patch_embed3.': dict(lr_mult=_rate ** 9),
-            # blocks3.k: layer min(3 + k // 2, 11); k >= 16 all get layer 11
-            'backbone.blocks3.': dict(lr_mult=_rate ** 2),
-            **{f'backbone.blocks3.{k}.': dict(lr_mult=_rate ** (10 - k // 2))
-               for k in range(16)},
-            'backbone.patch_embed4.': dict(lr_mult=_rate ** 1),
-            'backbone.blocks4.': dict(lr_mult=_rate ** 1),
-        }))
+            'layer_scale': dict(decay_mult=0.),
+            'sigma.scale': dict(decay_mult=0.),
+            'decompose.weight': dict(decay_mult=0.)}))

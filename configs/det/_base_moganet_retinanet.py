@@ -5,32 +5,17 @@ come from mmdet's own ``retinanet_r50_fpn_1x_coco.py``; the MogaNet part follows
 original repository, ``detection/configs/_base_/models/retinanet_moganet_fpn.py`` and
 ``detection/configs/moganet/retinanet_moganet_*_fpn_1x_coco.py``.
 """
-_base_ = ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py']
+_base_ = ['mmdet::retinanet/retinanet_r50_fpn_1x_coco.py', './_base_moganet_det.py']
 
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
-model = dict(
-    backbone=dict(
-        _delete_=True,
-        type='MogaNet',
-        arch='tiny',  # set per size
-        out_indices=(0, 1, 2, 3),
-        norm_cfg=dict(type='BN', requires_grad=True),  # original: plain BN, not SyncBN
-        drop_path_rate=0.1),  # set per size; each size config adds init_cfg (its release)
-    # mmdet's RetinaNet FPN already has start_level=1, add_extra_convs='on_input'
-    # (as the original); only the input widths change.
-    neck=dict(in_channels=[32, 64, 128, 256], start_level=1,
-              add_extra_convs='on_input', num_outs=5))
-
-# Original: AdamW lr 1e-4, wd 0.05, no decay on layer scales, scales (sigma) and norms.
-optim_wrapper = dict(
-    type='OptimWrapper',
-    optimizer=dict(_delete_=True, type='AdamW', lr=1e-4, betas=(0.9, 0.999),
-                   weight_decay=0.05),
-    paramwise_cfg=dict(custom_keys={
-        'layer_scale': dict(decay_mult=0.),
-        'scale': dict(decay_mult=0.),
-        'norm': dict(decay_mult=0.)}))
+# mmdet's RetinaNet FPN already has start_level=1, add_extra_convs='on_input' (as the
+# original); the size configs set only the input widths.
+model = dict(backbone=_base_.moganet_det_backbone)
+# Original: AdamW lr 1e-4
+optim_wrapper = dict(type='OptimWrapper',
+                     optimizer=dict(_base_.moganet_det_optimizer, _delete_=True, lr=1e-4),
+                     paramwise_cfg=_base_.moganet_det_paramwise_cfg)
 
 # 8 GPUs x 2 images (the original); scale lr with --auto-scale-lr on other setups.
 train_dataloader = dict(batch_size=2)

@@ -5,14 +5,8 @@ config is derived from the L one (cascade_mask_rcnn_moganet_l_fpn_giou_4conv1f_m
 AdamW lr 1e-4, layer-wise lr decay 0.8, drop path 0.3) with the XL widths. The paper's row
 (56.2 box AP) used IN-21K pre-training; point init_cfg.checkpoint at such a file if you have
 one. The default below is the released IN-1K XL backbone.
-
 """
 _base_ = ['./_base_moganet_cascade_3x_lrdecay.py']
 
-model = dict(
-    backbone=dict(
-        arch='xlarge',
-        drop_path_rate=0.3,
-        # IN-1K release (the IN-21K XL weights were not published)
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_xlarge_sz224_8xbs64_ep300.pth.tar')),
-    neck=dict(in_channels=[96, 192, 480, 960]))
+size = _base_.moganet_sizes.xl
+model = dict(backbone=dict(size.backbone, drop_path_rate=0.3), neck=dict(in_channels=size.widths))

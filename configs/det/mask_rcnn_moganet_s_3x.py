@@ -5,9 +5,5 @@ Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download
 """
 _base_ = ['./_base_moganet_mask_rcnn_3x.py']
 
-model = dict(
-    backbone=dict(
-        arch='small',
-        drop_path_rate=0.1,
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_small_sz224_8xbs128_ep300.pth.tar')),
-    neck=dict(in_channels=[64, 128, 320, 512]))
+size = _base_.moganet_sizes.s
+model = dict(backbone=size.backbone, neck=dict(in_channels=size.widths))

@@ -5,9 +5,5 @@ Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download
 """
 _base_ = ['./_base_moganet_retinanet.py']
 
-model = dict(
-    backbone=dict(
-        arch='large',
-        drop_path_rate=0.3,
-        init_cfg=dict(type='Pretrained', checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_large_sz224_8xbs64_ep300.pth.tar')),
-    neck=dict(in_channels=[64, 160, 320, 640]))
+size = _base_.moganet_sizes.l
+model = dict(backbone=size.backbone, neck=dict(in_channels=size.widths))

@@ -7,6 +7,7 @@ _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
     'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
+    '../_base_/moganet_sizes.py',
     'mmseg::_base_/schedules/schedule_80k.py',
 ]
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
@@ -19,11 +20,8 @@ model = dict(
     backbone=dict(
         _delete_=True,
         type='MogaNet',
-        arch='tiny',
         out_indices=(0, 1, 2, 3),
-        norm_cfg=norm_cfg,
-        drop_path_rate=0.1),  # the size configs add init_cfg (ImageNet weights)
-    neck=dict(in_channels=[32, 64, 128, 256]),
+        norm_cfg=norm_cfg),  # the size configs add arch, drop path and ImageNet weights
     decode_head=dict(num_classes=150))
 
 # batch 4 x 8 GPUs = 32 (mmseg's default 4 per GPU). The original doubles the GPUs of

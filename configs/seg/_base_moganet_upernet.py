@@ -8,6 +8,7 @@
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
     'mmseg::_base_/default_runtime.py',
+    '../_base_/moganet_sizes.py',
     'mmseg::_base_/schedules/schedule_160k.py',
 ]
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
@@ -19,12 +20,10 @@ model = dict(
     backbone=dict(
         _delete_=True,
         type='MogaNet',
-        arch='tiny',
         out_indices=(0, 1, 2, 3),
-        norm_cfg=norm_cfg,
-        drop_path_rate=0.1),  # the size configs add init_cfg (ImageNet weights)
-    decode_head=dict(in_channels=[32, 64, 128, 256], num_classes=150),
-    auxiliary_head=dict(in_channels=128, num_classes=150))  # in_index=2: stage 3
+        norm_cfg=norm_cfg),  # the size configs add arch, drop path and ImageNet weights
+    decode_head=dict(num_classes=150),
+    auxiliary_head=dict(num_classes=150))
 
 # AdamW, no weight decay for layer scales (layer_scale_1/2), the gating/FFN sigmas
 # (sigma.scale) and norms (norm1/norm2/norm{i}, patch_embed*.norm): the original's keys,

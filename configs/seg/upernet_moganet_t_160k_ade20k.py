@@ -5,13 +5,10 @@
 # https://github.com/Westlake-AI/MogaNet/releases/download/moganet-seg-weights/upernet_moganet_tiny_512x512_160k_ade20k.pth
 _base_ = ['./_base_moganet_upernet.py', 'mmseg::_base_/datasets/ade20k.py']
 
+size = _base_.moganet_sizes.t
 model = dict(
-    backbone=dict(
-        arch='tiny',
-        drop_path_rate=0.1,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_tiny_sz224_8xbs128_ep300.pth.tar')),
-    decode_head=dict(in_channels=[32, 64, 128, 256]),
-    auxiliary_head=dict(in_channels=128))
+    backbone=size.backbone,
+    decode_head=dict(in_channels=size.widths),
+    auxiliary_head=dict(in_channels=size.widths[2]))  # in_index=2: stage 3
+
 train_dataloader = dict(batch_size=2)  # x 8 GPUs = 16

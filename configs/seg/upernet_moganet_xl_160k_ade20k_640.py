@@ -12,15 +12,11 @@ _base_ = [
     'mmseg::_base_/datasets/ade20k_640x640.py',
 ]
 
+size = _base_.moganet_sizes.xl
 model = dict(
     data_preprocessor=dict(size=(640, 640)),
-    backbone=dict(
-        arch='xlarge',
-        drop_path_rate=0.4,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/'
-            'moganet-in1k-weights/moganet_xlarge_sz224_8xbs64_ep300.pth.tar')),
-    decode_head=dict(in_channels=[96, 192, 480, 960]),
-    auxiliary_head=dict(in_channels=480))
+    backbone=size.backbone,
+    decode_head=dict(in_channels=size.widths),
+    auxiliary_head=dict(in_channels=size.widths[2]))  # in_index=2: stage 3
+
 train_dataloader = dict(batch_size=2)  # x 8 GPUs = 16
