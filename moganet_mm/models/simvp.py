@@ -295,12 +295,15 @@ class SimVP(BaseModel):
 
     def forward(self, inputs: torch.Tensor, data_samples: Optional[torch.Tensor] = None,
                 mode: str = 'tensor'):
+        # MMEngine's default pseudo_collate hands over lists of clips
+        if isinstance(inputs, (list, tuple)):
+            inputs = torch.stack(inputs)
         pred = self.predict_frames(inputs)
         if mode == 'tensor':
             return pred
         if data_samples is None:
             raise ValueError(f"mode={mode!r} needs the future frames as data_samples")
-        target = torch.as_tensor(data_samples) if not isinstance(data_samples, torch.Tensor) \
+        target = torch.stack(data_samples) if isinstance(data_samples, (list, tuple)) \
             else data_samples
         if target.shape != pred.shape:
             raise ValueError(f'Target frames {tuple(target.shape)} do not match the predicted '
