@@ -10,16 +10,31 @@ Why: on the CPU, oneDNN runs MogaNet's 7x7 dilation-3 depthwise conv (``DW_conv2
 2-4x slower than this split. Measured on 2 cores at batch 1, MogaNet-S's shapes:
 160 channels at 14x14, 0.40 ms dilated vs 0.18 ms split; 32 channels at 56x56,
 0.98 ms vs 0.27 ms.
+
+Exported to ONNX, the module is the plain dilated conv again: ONNX Runtime's own
+conv kernels take the dilation in their stride, and the split's gather and scatter
+become Transpose ops that cost more than they save there (64 channels at 56x56 on 2
+threads: 1.4 ms plain, 7.2 ms split).
 """
 import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
 
+def is_exporting() -> bool:
+    """True while torch.onnx (TorchScript tracer) or torch.export records the model."""
+    return torch.onnx.is_in_onnx_export() or torch.compiler.is_exporting()
+
+
 class SubgridDilatedDWConv(nn.Conv2d):
     """A stride-1, 'same'-padded, dilated depthwise conv that runs on the CPU as one
-    undilated conv over its ``d * d`` sub-grids stacked on the batch axis (elsewhere
-    as a plain conv). Same parameters and state-dict keys as the conv it replaces."""
+    undilated conv over its ``d * d`` sub-grids stacked on the batch axis (elsewhere,
+    and in an ONNX export, as a plain conv). Same parameters and state-dict keys as
+    the conv it replaces."""
+
+    #: export the split instead of the plain conv (it exports correctly, with dynamic
+    #: sizes, but runs slower in ONNX Runtime; for runtimes where the opposite holds)
+    export_subgrid = False
 
     @classmethod
     def from_conv(cls, conv: nn.Conv2d) -> 'SubgridDilatedDWConv':
@@ -34,11 +49,14 @@ class SubgridDilatedDWConv(nn.Conv2d):
         return new
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
-        if x.device.type != 'cpu':  # measured on the CPU only
-            return super().forward(x)
+        if x.device.type != 'cpu' or (is_exporting() and not self.export_subgrid):
+            return super().forward(x)  # measured faster on the CPU in eager torch only
         d, k = self.dilation[0], self.kernel_size[0]
         n, c, h, w = x.shape
-        hp, wp = -(-h // d), -(-w // d)  # sub-grid size; zero-pad the image to d*hp x d*wp
+        # sub-grid size; zero-pad the image to d*hp x d*wp. Written with non-negative
+        # operands: an ONNX export records // as Div, which truncates towards zero, so
+        # the usual -(-h // d) would come out one too small
+        hp, wp = (h + d - 1) // d, (w + d - 1) // d
         pad_h, pad_w = d * hp - h, d * wp - w
         # gather the sub-grids from an (N, H, W, C) view when x is channels_last, so
         # that the only copies are this gather and the scatter below
