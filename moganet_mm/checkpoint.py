@@ -1,30 +1,30 @@
 # Copyright (c) moganet_mm authors. Licensed under the Apache License 2.0.
-"""Checkpoint IO for MogaNet: safe loading and original-format weights.
+"""Checkpoint IO for MogaNet: safe loading and the original key layout.
 
 Checkpoints are data: every load goes through ``torch.load(weights_only=True)``.
-``allow_mmengine_checkpoints`` (run on ``import moganet_mm``) allow-lists the few
-plain types that MMEngine's own training checkpoints hold besides tensors, so that
-``--resume``, ``load_from`` and ``mim test`` work on torch >= 2.6 without turning
-safety off.
+:func:`allow_mmengine_checkpoints` (run on ``import moganet_mm``) allow-lists the
+few plain types that MMEngine's own training checkpoints hold besides tensors, so
+that ``--resume``, ``load_from`` and ``mim test`` work on torch >= 2.6 without
+turning safety off, and makes MMEngine's loader for local files say which file is
+missing, truncated or not plain data.
 
-Original MogaNet checkpoints (Westlake-AI/MogaNet releases) are dicts holding the
-weights under ``state_dict`` (or ``model``) with the same parameter names as
-:class:`moganet_mm.MogaNet`, plus a classifier ``head.*`` that a backbone drops.
+Original MogaNet checkpoints (Westlake-AI/MogaNet releases) hold the weights under
+``state_dict`` (or ``model``) with the same parameter names as
+:class:`moganet_mm.MogaNet`, plus a classifier ``head.*`` that a backbone drops;
+:func:`backbone_weights` turns any of the layouts users bring into backbone keys.
 """
 import argparse
 import os
 import pickle
 import re
 from collections import OrderedDict
-from typing import Dict, Optional, Tuple
+from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
-from mmengine.logging import MMLogger, print_log
 
-__all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'extract_state_dict',
-           'original_weights', 'convert_original', 'save_checkpoint_atomic', 'converter_args',
-           'infer_arch', 'arch_name', 'load_pretrained']
+__all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'backbone_weights',
+           'infer_arch']
 
 
 def _history_buffer_getattr(obj, name):
@@ -50,8 +50,18 @@ def _safe_globals() -> list:
 
 
 def allow_mmengine_checkpoints():
-    """Let ``torch.load(weights_only=True)`` read MMEngine training checkpoints."""
+    """Let ``torch.load(weights_only=True)`` read MMEngine training checkpoints, and
+    route MMEngine's local-file loader (``PretrainedInit``, ``load_from``,
+    ``--resume``) through :func:`load_checkpoint_file` for its clear errors."""
+    from mmengine.runner.checkpoint import CheckpointLoader
     torch.serialization.add_safe_globals(_safe_globals())
+    CheckpointLoader.register_scheme(prefixes='', force=True)(_load_local)
+
+
+def _load_local(filename: str, map_location=None) -> dict:
+    """MMEngine's scheme for local paths (its ``load_from_local``), with errors that
+    name the file."""
+    return load_checkpoint_file(os.path.expanduser(filename), map_location)
 
 
 def load_checkpoint_file(filename: str, map_location='cpu') -> dict:
@@ -84,28 +94,31 @@ def load_checkpoint_file(filename: str, map_location='cpu') -> dict:
     return CheckpointLoader.load_checkpoint(filename, map_location=map_location)
 
 
-def extract_state_dict(checkpoint: dict, prefix: Optional[str] = None) -> 'OrderedDict':
-    """The backbone weights of a checkpoint, keyed as in :class:`MogaNet`.
+def backbone_weights(state: Dict[str, torch.Tensor]) -> Tuple['OrderedDict', List[str]]:
+    """The MogaNet weights in a loaded state dict, keyed as :class:`MogaNet` keys them.
 
-    Takes ``state_dict``, else ``model``, else the dict itself (as the original
-    loader); strips a DDP ``module.`` prefix; then keeps the keys under ``prefix``
-    (stripped), or, when none is given, under ``backbone.`` if the checkpoint is a
-    whole task model (mmdet / mmseg / mmpose / mmpretrain). An EMA copy
-    (``state_dict_ema``) is never read implicitly.
+    Reads every layout the original code and the OpenMMLab codebases write: the
+    weights themselves or nested under ``model`` (some training scripts); keys with
+    a DDP ``module.`` prefix; a whole task model (mmdet / mmseg / mmpose /
+    mmpretrain, 2.0 or 1.x) whose backbone sits under ``backbone.``. The original
+    classifier ``head.*`` is dropped. An EMA copy (``state_dict_ema``) is never
+    read implicitly.
+
+    Returns:
+        (weights, dropped classifier keys)
     """
-    if not isinstance(checkpoint, dict):
-        raise TypeError(f'A checkpoint must be a dict, got {type(checkpoint).__name__}')
-    state = checkpoint.get('state_dict', checkpoint.get('model', checkpoint))
+    if isinstance(state.get('model'), dict):
+        state = state['model']
     state = OrderedDict((k[len('module.'):] if k.startswith('module.') else k, v)
                         for k, v in state.items() if isinstance(v, torch.Tensor))
-    if prefix is None and not any(k.startswith('patch_embed1.') for k in state) \
+    if not any(k.startswith('patch_embed1.') for k in state) \
             and any(k.startswith('backbone.') for k in state):
-        prefix = 'backbone.'
-    if prefix:
-        prefix = prefix if prefix.endswith('.') else prefix + '.'
-        state = OrderedDict((k[len(prefix):], v) for k, v in state.items()
-                            if k.startswith(prefix))
-    return state
+        state = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
+                            if k.startswith('backbone.'))
+    dropped = [k for k in state if k.startswith('head.')]
+    for k in dropped:
+        del state[k]
+    return state, dropped
 
 
 def infer_arch(state_dict: Dict[str, torch.Tensor]) -> Optional[dict]:
@@ -123,115 +136,3 @@ def infer_arch(state_dict: Dict[str, torch.Tensor]) -> Optional[dict]:
     except KeyError:
         return None
     return dict(embed_dims=dims, depths=depths, ffn_ratios=ratios)
-
-
-def arch_name(arch: Optional[dict]) -> str:
-    """"arch 'small'" for a zoo arch, else a description of the dict."""
-    from .models.backbones.moganet import MogaNet
-    if arch is None:
-        return 'not a MogaNet state dict'
-    names = [k for k, v in MogaNet.arch_zoo.items() if v == arch and '-' not in k]
-    return f"arch '{max(names, key=len)}'" if names else f'custom arch {arch}'
-
-
-def load_pretrained(model: torch.nn.Module, filename: str, prefix: Optional[str] = None,
-                    map_location='cpu') -> Tuple[list, list]:
-    """Load MogaNet weights into ``model``, reporting every key that did not load.
-
-    Classifier keys (``head.*``) are dropped with a note. Keys whose shapes do not
-    fit raise a ``ValueError`` that names the first offenders and the arch the
-    checkpoint holds; a checkpoint that matches no key at all raises too.
-
-    Returns:
-        (missing_keys, unexpected_keys)
-    """
-    logger = MMLogger.get_current_instance()
-    state = extract_state_dict(load_checkpoint_file(filename, map_location), prefix)
-    head = [k for k in state if k.startswith('head.')]
-    for k in head:
-        del state[k]
-    own = model.state_dict()
-    mismatched = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in state.items()
-                  if k in own and v.shape != own[k].shape]
-    model_arch = getattr(model, 'arch_settings', None)
-    if mismatched:
-        shown = '; '.join(f'{k}: checkpoint {a} vs model {b}' for k, a, b in mismatched[:3])
-        raise ValueError(
-            f'Checkpoint {filename!r} does not fit this {type(model).__name__}: '
-            f'{len(mismatched)} tensors have other shapes ({shown}). The checkpoint '
-            f'holds {arch_name(infer_arch(state))}; the model is '
-            f'{arch_name(model_arch)}.')
-    missing = [k for k in own if k not in state]
-    unexpected = [k for k in state if k not in own]
-    if len(missing) == len(own):
-        raise ValueError(
-            f'Checkpoint {filename!r} has no weights for this {type(model).__name__} '
-            f'(first keys: {list(state)[:3]}); pass init_cfg prefix=... if its '
-            'backbone keys sit under another prefix.')
-    model.load_state_dict(state, strict=False)
-    print_log(f'Loaded {len(state) - len(unexpected)}/{len(own)} tensors of '
-              f'{type(model).__name__} from {filename}'
-              + (f'; dropped classifier keys {head}' if head else ''), logger=logger)
-    if missing:
-        print_log(f'Missing keys (left as initialised): {missing}', logger=logger,
-                  level=30)
-    if unexpected:
-        print_log(f'Unexpected keys (ignored): {unexpected}', logger=logger, level=30)
-    return missing, unexpected
-
-
-def original_weights(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
-    """All weights of an original MogaNet checkpoint (classifier ``head.*`` included).
-
-    ``use_ema`` takes ``state_dict_ema`` (timm-trained files may hold one) instead
-    of ``state_dict``; it must then exist. Raises ``ValueError`` when it does not, or
-    when the weights are not MogaNet's.
-    """
-    if use_ema:
-        if 'state_dict_ema' not in checkpoint:
-            raise ValueError('--ema: this checkpoint has no state_dict_ema; it holds '
-                             f'{sorted(checkpoint)}')
-        checkpoint = {'state_dict': checkpoint['state_dict_ema']}
-    state = extract_state_dict(checkpoint)
-    if infer_arch(state) is None:
-        raise ValueError('Not a MogaNet checkpoint: no patch_embed1..4 / blocks1..4 weights '
-                         f'(first keys: {list(state)[:5]})')
-    return state
-
-
-def convert_original(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
-    """Backbone weights of an original MogaNet checkpoint, classifier dropped
-    (see :func:`original_weights`)."""
-    state = original_weights(checkpoint, use_ema)
-    return OrderedDict((k, v) for k, v in state.items() if not k.startswith('head.'))
-
-
-def save_checkpoint_atomic(obj: dict, filename: str, overwrite: bool = False):
-    """``torch.save`` through a temporary file, so a crash never leaves half a file,
-    and never over an existing file unless ``overwrite``."""
-    if os.path.exists(filename) and not overwrite:
-        raise FileExistsError(f'{filename!r} exists; pass --overwrite to replace it')
-    os.makedirs(os.path.dirname(os.path.abspath(filename)), exist_ok=True)
-    tmp = f'{filename}.tmp-{os.getpid()}'
-    try:
-        torch.save(obj, tmp)
-        os.replace(tmp, filename)
-    finally:
-        if os.path.exists(tmp):
-            os.remove(tmp)
-
-
-def converter_args(description: str, argv=None) -> argparse.Namespace:
-    """The command line that every ``tools/model_converters`` script shares:
-    ``src dst [--ema] [--overwrite]``; src and dst must differ."""
-    parser = argparse.ArgumentParser(description=description)
-    parser.add_argument('src', help='original checkpoint (.pth / .pth.tar) or URL')
-    parser.add_argument('dst', help='output path')
-    parser.add_argument('--ema', action='store_true',
-                        help='convert the state_dict_ema copy instead of state_dict')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace dst if it exists')
-    args = parser.parse_args(argv)
-    if os.path.abspath(args.src) == os.path.abspath(args.dst):
-        parser.error('src and dst are the same file; choose another output path')
-    return args

@@ -13,10 +13,7 @@ import torch
 from conftest import REPO
 
 from moganet_mm import MogaNet
-
-sys.path.insert(0, str(REPO / 'tools' / 'data'))
-from check_dataset import (DatasetError, check_coco, check_image,  # noqa: E402
-                           check_seg_labels)
+from tools.data.check_dataset import DatasetError, check_coco, check_image, check_seg_labels
 
 TINY = dict(embed_dims=[8, 16, 24, 32], depths=[1, 1, 1, 1], ffn_ratios=[2, 2, 2, 2])
 
@@ -60,8 +57,8 @@ def test_checkpoint_of_another_task(tmp_path):
     path = tmp_path / 'retinanet_r18.pth'
     torch.save(dict(state_dict={f'backbone.{k}': v for k, v in resnet.state_dict().items()}),
                path)
-    with pytest.raises(ValueError, match=r"retinanet_r18.pth' has no weights for this MogaNet "
-                                         r"\(first keys: \['conv1.weight'"):
+    with pytest.raises(ValueError, match=r"retinanet_r18.pth': The checkpoint has no weights for "
+                                         r"this MogaNet \(first keys: \['conv1.weight'"):
         pretrained(path)
 
 
@@ -166,7 +163,7 @@ def test_label_png_with_values_outside_the_classes(tmp_path):
 
 
 def test_check_dataset_cli_exit_status(coco, capsys):
-    from check_dataset import main
+    from tools.data.check_dataset import main
     ann_file, img_dir, ann = coco
     assert main(['coco', str(ann_file), '--img-dir', str(img_dir)]) == 0
     ann['annotations'][0]['category_id'] = 5

@@ -8,9 +8,8 @@ from pathlib import Path
 import pytest
 import torch
 
-REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tools/analysis'))
-import benchmark  # noqa: E402
+from tools.analysis import benchmark
+from tools.paths import REPO
 
 
 def test_benchmark_writes_rows_and_ratios(tmp_path):

@@ -8,7 +8,9 @@ import torch
 from mmengine.optim import OptimWrapper
 
 from moganet_mm import MogaNet
-from moganet_mm.engine import ChannelsLastHook, CPUAmpOptimWrapper
+from moganet_mm.engine import ChannelsLastHook, CPUAmpOptimWrapper, channels_last_hook
+from moganet_mm.engine.channels_last_hook import (bf16_dilated_dwconv_grad_is_wrong,
+                                                 dwconv_weight_grad_error)
 
 
 def _runner(optim_type=OptimWrapper):
@@ -36,32 +38,27 @@ def test_channels_last_same_outputs_and_parameters():
         assert torch.allclose(a, b, rtol=1e-4, atol=1e-5)
 
 
-def test_bf16_nhwc_dilated_depthwise_weight_grad_is_wrong_on_cpu():
-    """Why the hook refuses bfloat16 autocast over MogaNet's backbone (torch 2.14):
-    the NHWC weight gradient of a dilated depthwise conv is wrong, the undilated one
-    is right to bfloat16 rounding."""
-    torch.manual_seed(0)
-    x = torch.randn(8, 16, 64, 48)
-
-    def weight_grad_error(dilation):
-        conv = torch.nn.Conv2d(16, 16, 7, padding=3 * dilation, dilation=dilation, groups=16)
-        conv(x).square().mean().backward()
-        ref = conv.weight.grad.clone()
-        conv.zero_grad()
-        conv.to(memory_format=torch.channels_last)
-        with torch.autocast('cpu', dtype=torch.bfloat16):
-            out = conv(x.contiguous(memory_format=torch.channels_last))
-        out.float().square().mean().backward()
-        return ((conv.weight.grad - ref).norm() / ref.norm()).item()
-
-    assert weight_grad_error(1) < 0.01
-    assert weight_grad_error(3) > 0.5  # if this fails, torch fixed it: relax the hook
+def test_bf16_probe_measures_the_fault_it_names():
+    """The probe the hook asks: the undilated conv is right to bfloat16 rounding on
+    every CPU; the dilated one is what differs between CPUs (wrong on AVX-512 with
+    torch 2.14, right on an AVX2-only EPYC), and the probe's answer is its error."""
+    assert dwconv_weight_grad_error(dilation=1) < 0.05
+    assert bf16_dilated_dwconv_grad_is_wrong() == (dwconv_weight_grad_error(dilation=3) > 0.1)
 
 
-def test_channels_last_refuses_bf16_autocast_over_dilated_depthwise_convs():
+@pytest.mark.parametrize('fault', [True, False])
+def test_channels_last_bf16_autocast_over_dilated_convs_follows_the_probe(monkeypatch, fault):
+    """Refused where this CPU has the fault, allowed where it has not: both branches,
+    whatever CPU runs the test."""
+    monkeypatch.setattr(channels_last_hook, 'bf16_dilated_dwconv_grad_is_wrong', lambda: fault)
     runner = _runner(CPUAmpOptimWrapper)  # autocasts the whole MogaNet
-    with pytest.raises(ValueError, match=r'blocks1\.0\.attn\.value\.DW_conv1 is a dilated'):
+    if fault:
+        with pytest.raises(ValueError, match=r'blocks1\.0\.attn\.value\.DW_conv1 is a dilated'):
+            ChannelsLastHook().before_run(runner)
+    else:
         ChannelsLastHook().before_run(runner)
+        assert runner.model.patch_embed1.projection[0].weight.is_contiguous(
+            memory_format=torch.channels_last)
 
 
 def test_channels_last_allows_bf16_autocast_of_a_head():

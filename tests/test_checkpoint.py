@@ -90,18 +90,32 @@ def test_task_model_checkpoint_with_backbone_prefix(reference, tmp_path):
     assert_matches_reference(pretrained(path), reference)
 
 
-def test_key_report(reference, tmp_path, caplog):
+def test_key_report(reference, tmp_path):
+    """MMEngine's PretrainedInit reports what did not load: a missing and an unknown key."""
+    import logging
+
     from mmengine.logging import MMLogger
-    MMLogger.get_instance('test_key_report')
-    state = {k: v for k, v in reference['state_dict'].items() if k != 'norm4.weight'}
-    state['extra.weight'] = torch.zeros(3)
-    path = tmp_path / 'partial.pth'
-    torch.save(dict(state_dict=state), path)
-    model = MogaNet(arch='xtiny')
-    from moganet_mm.checkpoint import load_pretrained
-    missing, unexpected = load_pretrained(model, str(path))
-    assert missing == ['norm4.weight']
-    assert unexpected == ['extra.weight']
+    records = []
+
+    class Keep(logging.Handler):
+        def emit(self, record):
+            records.append(record.getMessage())
+
+    logger = MMLogger.get_current_instance()
+    keep = Keep()
+    logger.addHandler(keep)
+    try:
+        state = {k: v for k, v in reference['state_dict'].items() if k != 'norm4.weight'}
+        state['extra.weight'] = torch.zeros(3)
+        path = tmp_path / 'partial.pth'
+        torch.save(dict(state_dict=state), path)
+        pretrained(path)
+    finally:
+        logger.removeHandler(keep)
+    report = '\n'.join(records)
+    assert 'missing keys in source state_dict: norm4.weight' in report, report
+    assert 'unexpected key in source state_dict: extra.weight' in report, report
+    assert "dropped the classifier keys ['head.weight', 'head.bias']" in report, report
 
 
 def test_missing_checkpoint_path(tmp_path):
@@ -120,7 +134,8 @@ def test_checkpoint_of_another_arch(tmp_path):
 def test_checkpoint_with_no_backbone_keys(tmp_path):
     path = tmp_path / 'other.pth'
     torch.save(dict(state_dict={'conv.weight': torch.zeros(1)}), path)
-    with pytest.raises(ValueError, match='has no weights for this MogaNet'):
+    with pytest.raises(ValueError, match=r"other.pth': The checkpoint has no weights for this "
+                                         r"MogaNet"):
         pretrained(path)
 
 

@@ -97,8 +97,7 @@ def test_no_weight_decay_groups():
 
 @pytest.mark.parametrize('stem', ['moganet_xt_in1k', 'moganet_t_in1k_256'])
 def test_model_zoo_rows(stem):
-    sys.path.insert(0, str(REPO / 'tools' / 'analysis'))
-    import model_zoo
+    from tools.analysis import model_zoo
     row = model_zoo.count(str(REPO / 'configs' / 'cls' / f'{stem}.py'))
     assert row['ok'], row
     assert abs(row['params_diff']) <= 0.01 and abs(row['flops_diff']) <= 0.02

@@ -1,6 +1,5 @@
 """Original ImageNet classifiers -> mmpretrain checkpoints with identical logits."""
 import contextlib
-import importlib.util
 import io
 import subprocess
 import sys
@@ -11,19 +10,10 @@ import torch
 from conftest import REPO, rel_err
 
 from moganet_mm import MogaNet
+from tools.model_converters import moganet_to_mmpretrain as converter
 
 CONVERTER = REPO / 'tools' / 'model_converters' / 'moganet_to_mmpretrain.py'
 CONFIGS = REPO / 'configs' / 'cls'
-
-
-def load_converter():
-    spec = importlib.util.spec_from_file_location('moganet_to_mmpretrain', CONVERTER)
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-converter = load_converter()
 
 
 def convert(src, dst, *extra):

@@ -8,9 +8,9 @@ import sys
 
 import pytest
 from conftest import REPO
+from demo_run import assert_learned, run_demo
 
-sys.path.insert(0, str(REPO / 'tools' / 'data'))
-from make_toy_imagenet import CLASSES, generate  # noqa: E402
+from tools.data.make_toy_imagenet import CLASSES, make
 
 TOY_CONFIG = 'configs/cls/toy/moganet_xt_in1k_toy.py'
 PY = sys.executable
@@ -25,7 +25,8 @@ def digest(root):
 
 
 def test_generator_layout_and_seed(tmp_path):
-    counts = generate(str(tmp_path / 'a'), train_per_class=3, val_per_class=2, size=48, seed=1)
+    counts = make(str(tmp_path / 'a'), train=3 * len(CLASSES), val=2 * len(CLASSES), size=48,
+                  seed=1)
     assert counts == dict(classes=len(CLASSES), train=3 * len(CLASSES), val=2 * len(CLASSES))
     a = tmp_path / 'a'
     assert sorted(p.name for p in (a / 'train').iterdir()) == sorted(CLASSES)
@@ -35,18 +36,21 @@ def test_generator_layout_and_seed(tmp_path):
     for line in lines:
         name, label = line.split()
         assert (a / 'val' / name).is_file() and 0 <= int(label) < len(CLASSES)
-    generate(str(tmp_path / 'b'), train_per_class=3, val_per_class=2, size=48, seed=1)
-    generate(str(tmp_path / 'c'), train_per_class=3, val_per_class=2, size=48, seed=2)
+    make(str(tmp_path / 'b'), train=3 * len(CLASSES), val=2 * len(CLASSES), size=48, seed=1)
+    make(str(tmp_path / 'c'), train=3 * len(CLASSES), val=2 * len(CLASSES), size=48, seed=2)
     assert digest(a) == digest(tmp_path / 'b') != digest(tmp_path / 'c')
-    with pytest.raises(ValueError, match='train_per_class'):
-        generate(str(tmp_path / 'd'), train_per_class=0)
+    with pytest.raises(ValueError, match='at least one image per class'):
+        make(str(tmp_path / 'd'), train=len(CLASSES) - 1)
+    uneven = make(str(tmp_path / 'e'), train=len(CLASSES) + 2, val=len(CLASSES), size=48)
+    assert uneven['train'] == len(CLASSES) + 2
+    assert len(list((tmp_path / 'e' / 'train' / CLASSES[0]).glob('*.JPEG'))) == 2
 
 
 def test_colour_is_not_the_cue(tmp_path):
     """Mean colour per class is about the same: only shape / texture tell them apart."""
     import numpy as np
     from PIL import Image
-    generate(str(tmp_path), train_per_class=40, val_per_class=1, size=48, seed=0)
+    make(str(tmp_path), train=40 * len(CLASSES), val=len(CLASSES), size=48, seed=0)
     means = np.array([[np.asarray(Image.open(p)).mean((0, 1))
                        for p in sorted((tmp_path / 'train' / c).glob('*.JPEG'))]
                       for c in CLASSES])  # (classes, images, 3)
@@ -58,29 +62,29 @@ def test_colour_is_not_the_cue(tmp_path):
 @pytest.fixture(scope='module')
 def toy_data(tmp_path_factory):
     root = tmp_path_factory.mktemp('toy_imagenet')
-    generate(str(root), train_per_class=60, val_per_class=10, size=64, seed=0)
+    make(str(root), train=60 * len(CLASSES), val=10 * len(CLASSES), size=64, seed=0)
     return root
 
 
+# The shortened demo: 8 epochs on 360 images (chance is 1/6 = 16.7%; measured in one
+# run with --eval-untrained: untrained CLS_UNTRAINED, trained CLS_TRAINED).
+SHORT_FLOOR = 40.0
+
+
 @pytest.fixture(scope='module')
-def demo_run(toy_data, tmp_path_factory):
-    """tools/demo/cls.py, shortened: 8 epochs on 360 images."""
-    work = tmp_path_factory.mktemp('demo_cls')
-    res = subprocess.run(
-        [PY, 'tools/demo/cls.py', '--data-root', str(toy_data), '--work-dir', str(work),
-         '--epochs', '8', '--floor', '40'],
-        capture_output=True, text=True, cwd=REPO)
-    return res, work
+def demo_run(tmp_path_factory):
+    """tools/demo/cls.py, shortened; returns (summary, work dir)."""
+    tmp = tmp_path_factory.mktemp('demo_cls')
+    summary, _ = run_demo('cls', tmp, '--train', 360, '--val', 60, '--epochs', 8,
+                          '--eval-untrained', '--floor', SHORT_FLOOR)
+    return summary, tmp / 'work'
 
 
 @pytest.mark.slow
 def test_short_toy_training_learns(demo_run):
-    res, work = demo_run
-    assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
-    metrics = json.loads((work / 'demo_metrics.json').read_text())
-    # chance is 1/6 = 16.7%
-    assert metrics['top1'] >= 40, metrics
-    assert metrics['epochs'] == 8 and metrics['val_images'] == 60
+    summary, _ = demo_run
+    assert_learned(summary, 'accuracy/top1', SHORT_FLOOR)
+    assert summary['schedule'] == {'epochs': 8} and summary['val_images'] == 60
 
 
 @pytest.mark.slow

@@ -15,8 +15,7 @@ import torch
 from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tools' / 'data'))
-from make_toy_coco import CLASSES, make_dataset  # noqa: E402
+from tools.data.make_toy_coco import CLASSES, make
 
 pytestmark = pytest.mark.slow
 VENV_BIN = Path(sys.executable).parent
@@ -58,7 +57,7 @@ def mim(*args):
 
 def test_mim_train_then_mim_test(tmp_path):
     root = tmp_path / 'data'
-    make_dataset(str(root), num_train=4, num_val=4, size=256, seed=2)
+    make(str(root), train=4, val=4, size=256, seed=2)
     work = tmp_path / 'work'
     config = 'configs/det/mask_rcnn_moganet_s_1x.py'
     out = mim('train', 'mmdet', config, '--gpus', '0', '--launcher', 'none',

@@ -9,8 +9,7 @@ import numpy as np
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tools' / 'data'))
-import make_toy_coco  # noqa: E402
+from tools.data import make_toy_coco
 
 
 def digest(root):
@@ -24,14 +23,14 @@ def digest(root):
 @pytest.fixture(scope='module')
 def toy(tmp_path_factory):
     root = tmp_path_factory.mktemp('toy_coco')
-    make_toy_coco.make_dataset(str(root), num_train=60, num_val=12, size=128, seed=3)
+    make_toy_coco.make(str(root), train=60, val=12, size=128, seed=3)
     return root
 
 
 def test_deterministic_and_seeded(toy, tmp_path):
-    make_toy_coco.make_dataset(str(tmp_path / 'again'), 60, 12, 128, 3)
+    make_toy_coco.make(str(tmp_path / 'again'), 60, 12, 128, 3)
     assert digest(toy) == digest(tmp_path / 'again')
-    make_toy_coco.make_dataset(str(tmp_path / 'other'), 60, 12, 128, 4)
+    make_toy_coco.make(str(tmp_path / 'other'), 60, 12, 128, 4)
     assert digest(toy) != digest(tmp_path / 'other')
 
 
@@ -84,7 +83,7 @@ def test_colour_says_nothing_about_the_class(toy):
 
 def test_bad_arguments_are_named():
     with pytest.raises(ValueError, match='--train'):
-        make_toy_coco.make_dataset('unused', num_train=0)
+        make_toy_coco.make('unused', train=0)
     out = subprocess.run([sys.executable, str(REPO / 'tools/data/make_toy_coco.py'),
                           '--size', '16', '--out', 'unused'], capture_output=True, text=True)
     assert out.returncode != 0 and '--size' in out.stderr

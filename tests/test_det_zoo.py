@@ -5,8 +5,7 @@ from pathlib import Path
 import pytest
 
 REPO = Path(__file__).resolve().parents[1]
-sys.path.insert(0, str(REPO / 'tools' / 'analysis'))
-import model_zoo  # noqa: E402
+from tools.analysis import model_zoo
 
 pytestmark = pytest.mark.slow
 

@@ -7,8 +7,7 @@ import torch
 from conftest import REPO
 from mmengine.config import Config
 
-sys.path.insert(0, str(REPO / 'tools/analysis'))
-import model_zoo  # noqa: E402
+from tools.analysis import model_zoo
 
 CONFIGS = sorted(p for p in (REPO / 'configs/pose').glob('topdown_moganet_*.py'))
 TOY = REPO / 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
@@ -91,7 +90,6 @@ def test_model_zoo_row_within_tolerance(stem):
 
 
 def test_zoo_rejects_unknown_config_name():
-    sys.path.insert(0, str(REPO / 'tools/analysis'))
-    from zoo import pose
+    from tools.analysis.zoo import pose
     with pytest.raises(ValueError, match='topdown_moganet_<xt|t|s|b>'):
         pose.paper('topdown_moganet_xl_coco_256x192')

@@ -1,6 +1,5 @@
 """The toy COCO-keypoints generator: deterministic, and as hard as it promises."""
 import hashlib
-import importlib.util
 import json
 import subprocess
 import sys
@@ -9,10 +8,9 @@ import numpy as np
 import pytest
 from conftest import REPO
 
+from tools.data import make_toy_coco_keypoints as gen
+
 PATH = REPO / 'tools/data/make_toy_coco_keypoints.py'
-spec = importlib.util.spec_from_file_location('make_toy_coco_keypoints', PATH)
-gen = importlib.util.module_from_spec(spec)
-spec.loader.exec_module(gen)
 
 
 def _digest(root):

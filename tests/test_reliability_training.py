@@ -19,9 +19,8 @@ import torch
 
 from conftest import REPO
 
-sys.path.insert(0, str(REPO / 'tools' / 'data'))
-from make_toy_coco import make_dataset  # noqa: E402
-from make_toy_imagenet import generate as make_toy_imagenet  # noqa: E402
+from tools.data.make_toy_coco import make as make_toy_coco
+from tools.data.make_toy_imagenet import make as make_toy_imagenet
 
 PY = sys.executable
 TOY_DET = REPO / 'configs' / 'det' / 'toy' / 'mask_rcnn_moganet_xt_1x_toy.py'
@@ -37,7 +36,7 @@ pytestmark = pytest.mark.slow
 @pytest.fixture(scope='module')
 def toy_coco(tmp_path_factory):
     root = tmp_path_factory.mktemp('toy_coco')
-    make_dataset(str(root), 16, 8, 128, 0)
+    make_toy_coco(str(root), 16, 8, 128, 0)
     return root
 
 
@@ -162,7 +161,7 @@ def test_sigkill_then_resume_gives_the_same_weights_and_metrics(uninterrupted, t
 
 def test_sigkill_then_resume_classification(tmp_path):
     data = tmp_path / 'toy_imagenet'
-    make_toy_imagenet(str(data), train_per_class=16, val_per_class=4, size=64, seed=0)
+    make_toy_imagenet(str(data), train=96, val=24, size=64, seed=0)
     cfg = write_cls_config(tmp_path / 'cfg.py', data)
     ref, work = tmp_path / 'uninterrupted', tmp_path / 'work'
     run(train_cmd(cfg, ref, codebase='mmpretrain'))

@@ -9,9 +9,8 @@ from mmengine.config import Config
 
 REPO = Path(__file__).resolve().parents[1]
 
-sys.path.insert(0, str(REPO / 'tools/analysis'))
-import model_zoo  # noqa: E402
-from zoo import seg as zoo_seg  # noqa: E402
+from tools.analysis import model_zoo
+from tools.analysis.zoo import seg as zoo_seg
 
 SEG = REPO / 'configs/seg'
 CONFIGS = sorted(p.stem for p in SEG.glob('[!_]*.py'))

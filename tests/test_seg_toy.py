@@ -13,11 +13,13 @@ import numpy as np
 import pytest
 from PIL import Image
 
-REPO = Path(__file__).resolve().parents[1]
+from demo_run import assert_learned, run_demo
+
+from tools.data import make_toy_ade20k
+from tools.paths import REPO
+
 PY = sys.executable
 TOY = REPO / 'configs/seg/toy'
-sys.path.insert(0, str(REPO / 'tools/data'))
-import make_toy_ade20k  # noqa: E402
 
 # The shortened demo: 150 iterations of batch 8 on 96 training images (~2 min).
 # Predicting background everywhere scores mAcc <= 25 (background's accuracy <= 100,
@@ -26,11 +28,11 @@ import make_toy_ade20k  # noqa: E402
 # 1.5e-3): mIoU 29.48, mAcc 37.09 (the full demo: mIoU 76.11 with seed 0, docs/seg.md).
 SHORT_ITERS = 150
 SHORT_FLOOR_MACC = 29.0
+SHORT_FLOOR_MIOU = 20.0
 
 
 def make_toy(root, train, val, size=128, seed=0):
-    assert make_toy_ade20k.main(['--out', str(root), '--train', str(train), '--val', str(val),
-                                 '--size', str(size), '--seed', str(seed)]) == 0
+    make_toy_ade20k.make(root, train, val, size, seed)
     return root
 
 
@@ -56,8 +58,8 @@ def test_toy_generator_layout_labels_and_seed(tmp_path):
     assert labels.dtype == np.uint8 and set(np.unique(labels)) <= {0, 1, 2, 3, 4}
     assert set(np.unique(labels)) >= {1, 2, 3, 4}  # background and all three shapes appear
     assert np.asarray(Image.open(sorted((a / 'images/training').glob('*.jpg'))[0])).shape == (128, 128, 3)
-    with pytest.raises(SystemExit):
-        make_toy_ade20k.main(['--out', str(tmp_path / 'd'), '--train', '0'])
+    with pytest.raises(ValueError, match='train and val must be >= 1'):
+        make_toy_ade20k.make(tmp_path / 'd', train=0, val=1)
 
 
 def test_colour_says_nothing_about_class(tmp_path):
@@ -79,21 +81,15 @@ def test_colour_says_nothing_about_class(tmp_path):
 @pytest.mark.slow
 def test_fpn_demo_short_runs_evaluates_and_draws(tmp_path):
     """tools/demo/seg.py, shortened: trains the toy FPN, learns to find shapes (mAcc
-    above what background-only predictions can score), computes IoUMetric, draws."""
-    data = make_toy(tmp_path / 'toy', 96, 20)
-    work = tmp_path / 'work'
-    proc = subprocess.run(
-        [PY, 'tools/demo/seg.py', '--data', str(data), '--work-dir', str(work),
-         '--iters', str(SHORT_ITERS), '--floor', '0'],
-        cwd=REPO, capture_output=True, text=True, timeout=900)
-    out = proc.stdout + proc.stderr
-    assert proc.returncode == 0, out[-4000:]
-    summary = json.loads((work / 'seg_demo_summary.json').read_text())
+    above the same run's untrained model and what background-only predictions score),
+    computes IoUMetric, draws input | prediction | ground truth."""
+    summary, out = run_demo('seg', tmp_path, '--train', 96, '--val', 20, '--iters', SHORT_ITERS,
+                            '--eval-untrained', '--floor', SHORT_FLOOR_MIOU)
     assert summary['iters'] == SHORT_ITERS
-    assert 0 < summary['metrics']['mIoU'] <= 100, summary
+    assert_learned(summary, 'mIoU', SHORT_FLOOR_MIOU)
     assert summary['metrics']['mAcc'] >= SHORT_FLOOR_MACC, summary
     picture = Path(summary['picture'])
-    assert picture.is_file() and f'prediction picture (input | prediction | ground truth): {picture}' in out
+    assert picture.is_file() and f'predictions: {picture}' in out
     w, h = Image.open(picture).size
     assert (w, h) == (3 * 128, 128)  # input | prediction | ground truth
 
@@ -102,6 +98,12 @@ def test_demo_rejects_missing_config(tmp_path):
     proc = subprocess.run([PY, 'tools/demo/seg.py', '--config', str(tmp_path / 'nope.py')],
                           cwd=REPO, capture_output=True, text=True, timeout=300)
     assert proc.returncode != 0 and 'no such file' in proc.stderr
+    proc = subprocess.run([PY, 'tools/demo/seg.py', '--epochs', '2'],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and 'trains by iterations; use --iters' in proc.stderr
+    proc = subprocess.run([PY, 'tools/demo/seg.py', '--floor', 'mAP=3'],
+                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    assert proc.returncode != 0 and "unknown metric 'mAP'" in proc.stderr
 
 
 @pytest.mark.slow

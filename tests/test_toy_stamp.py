@@ -5,8 +5,7 @@ import sys
 
 from conftest import REPO
 
-sys.path.insert(0, str(REPO / 'tools/data'))
-import toy_stamp  # noqa: E402
+from tools.data import toy_stamp
 
 GENERATOR = REPO / 'tools/data/make_toy_ade20k.py'
 

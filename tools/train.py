@@ -11,6 +11,7 @@ on a machine without a GPU, MMEngine's ``pytorch`` launcher fails (it calls
 ``CPUDistributedDataParallel`` (SyncBN reverted to BN, buffers broadcast from
 rank 0).
 """
+import importlib
 import runpy
 import sys
 from pathlib import Path
@@ -18,11 +19,16 @@ from pathlib import Path
 CODEBASES = ('mmdet', 'mmseg', 'mmpose', 'mmpretrain')
 
 
+USAGE = f'usage: tools/train.py {{{",".join(CODEBASES)}}} CONFIG [train.py args]'
+
+
 def main():
+    if sys.argv[1:] in (['-h'], ['--help']):
+        print(USAGE + '\n\n' + __doc__.split('\n\n')[0])
+        return
     if len(sys.argv) < 3 or sys.argv[1] not in CODEBASES:
-        sys.exit(f'usage: {sys.argv[0]} {{{",".join(CODEBASES)}}} CONFIG [train.py args]')
+        sys.exit(USAGE)
     codebase, args = sys.argv[1], sys.argv[2:]
-    import importlib
 
     import moganet_mm  # noqa: F401  (registers MogaNet, the hooks and the CPU wrapper)
     from moganet_mm.engine import join_cpu_process_group

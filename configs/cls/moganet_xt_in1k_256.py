@@ -4,13 +4,10 @@
 _base_ = ['./moganet_xt_in1k.py']
 
 img_size = 256
-train_pipeline = [dict(t, scale=img_size) if t['type'] == 'RandomResizedCrop' else t
-                  for t in _base_.train_pipeline]
-test_pipeline = [dict(t, scale=284) if t['type'] == 'ResizeEdge' else
-                 dict(t, crop_size=img_size) if t['type'] == 'CenterCrop' else t
-                 for t in _base_.test_pipeline]
+at_256 = dict(RandomResizedCrop=dict(scale=img_size), ResizeEdge=dict(scale=284),
+              CenterCrop=dict(crop_size=img_size))
+train_pipeline = [dict(t, **at_256.get(t['type'], {})) for t in _base_.train_pipeline]
+test_pipeline = [dict(t, **at_256.get(t['type'], {})) for t in _base_.test_pipeline]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader
-model = dict(backbone=dict(init_cfg=dict(
-    checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_xtiny_sz256_8xbs128_ep300.pth.tar')))
+val_dataloader = test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+model = dict(backbone=dict(init_cfg=dict(checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_xtiny_sz256_8xbs128_ep300.pth.tar')))

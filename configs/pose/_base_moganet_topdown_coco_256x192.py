@@ -6,10 +6,14 @@ keypoints, flip test with heatmap shift, CocoMetric, 210 epochs with a 500-iter
 linear warm-up and steps at 170/200). MogaNet replaces the backbone and, as in the
 original ``pose_estimation/configs/body/2d_kpt_sview_rgb_img/topdown_heatmap/coco/
 moganet_*_coco_256x192.py``, the optimizer is Adam lr 1e-3 at batch 32 x 8 GPUs.
-The per-size configs set ``arch``, ``drop_path_rate``, the head's ``in_channels``
-and the ImageNet checkpoint.
+The size configs set ``arch``, ``drop_path_rate``, the head's ``in_channels`` and
+the ImageNet checkpoint; the 384x288 configs take their 256x192 sibling with the
+input of ``_base_input_384x288.py``.
 """
-_base_ = ['mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py']
+_base_ = [
+    'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py',
+    '../_base_/moganet_sizes.py',
+]
 
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
@@ -25,9 +29,6 @@ model = dict(
     backbone=dict(
         _delete_=True,
         type='MogaNet',
-        arch='xtiny',
         out_indices=(3, ),  # the head reads the last stage only (original: in_index=3)
-        drop_path_rate=0.1,
         # original: stem_norm_cfg = conv_norm_cfg = SyncBN
-        norm_cfg=dict(type='SyncBN', requires_grad=True)),
-    head=dict(in_channels=192))
+        norm_cfg=dict(type='SyncBN', requires_grad=True)))

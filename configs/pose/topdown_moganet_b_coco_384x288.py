@@ -3,14 +3,11 @@
 Paper / original README row: see ../shared/paper_tables/coco_pose_topdown.csv; trained
 weights: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-pose-weights/moganet_b_coco_384x288.pth
 """
-_base_ = ['./_base_moganet_topdown_coco_384x288.py']
+_base_ = ['./topdown_moganet_b_coco_256x192.py', './_base_input_384x288.py']
 
-model = dict(
-    backbone=dict(
-        arch='base',
-        drop_path_rate=0.4,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/'
-            'moganet_base_sz224_8xbs128_ep300.pth.tar')),
-    head=dict(in_channels=512))
+codec, train_pipeline, val_pipeline = (_base_.input_384x288[k]
+                                       for k in ('codec', 'train_pipeline', 'val_pipeline'))
+model = dict(backbone=dict(drop_path_rate=0.4), head=dict(decoder=codec))
+train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
+val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
+test_dataloader = val_dataloader

@@ -5,12 +5,5 @@ weights: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-pose-w
 """
 _base_ = ['./_base_moganet_topdown_coco_256x192.py']
 
-model = dict(
-    backbone=dict(
-        arch='tiny',
-        drop_path_rate=0.15,
-        init_cfg=dict(
-            type='Pretrained',
-            checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/'
-            'moganet_tiny_sz224_8xbs128_ep300.pth.tar')),
-    head=dict(in_channels=256))
+size = _base_.moganet_sizes.t
+model = dict(backbone=dict(size.backbone, drop_path_rate=0.15), head=dict(in_channels=size.widths[-1]))

@@ -7,10 +7,7 @@
 # pipeline (resize to 2560x640, 640 crops). The init below is the released IN-1K XL
 # classifier; for the paper's setting point it at IN-21K pre-trained weights:
 #   --cfg-options model.backbone.init_cfg.checkpoint=/path/to/moganet_xlarge_in21k.pth
-_base_ = [
-    './_base_moganet_upernet.py',
-    'mmseg::_base_/datasets/ade20k_640x640.py',
-]
+_base_ = ['./_base_moganet_upernet.py', 'mmseg::_base_/datasets/ade20k_640x640.py']
 
 size = _base_.moganet_sizes.xl
 model = dict(

@@ -1,10 +1,37 @@
 # Copyright (c) moganet_mm authors. Licensed under the Apache License 2.0.
 """Train and evaluate in ``channels_last`` (NHWC) memory format."""
+import functools
+
 import torch
 from mmengine.hooks import Hook
 from mmengine.registry import HOOKS
 
 from .cpu_amp import CPUAmpOptimWrapper
+
+
+@functools.lru_cache(maxsize=None)
+def bf16_dilated_dwconv_grad_is_wrong() -> bool:
+    """Whether this CPU's bfloat16 NHWC weight gradient of a dilated depthwise conv
+    is wrong: relative error > 0.1 against float32 (bfloat16 rounding gives ~0.01)."""
+    return dwconv_weight_grad_error(dilation=3) > 0.1
+
+
+def dwconv_weight_grad_error(dilation: int) -> float:
+    """Relative error of a 7x7 depthwise conv's weight gradient in bfloat16 NHWC
+    (CPU autocast) against float32 NCHW, on a fixed random input."""
+    gen = torch.Generator().manual_seed(0)
+    x = torch.randn(2, 8, 32, 24, generator=gen)
+    conv = torch.nn.Conv2d(8, 8, 7, padding=3 * dilation, dilation=dilation, groups=8)
+    with torch.no_grad():
+        conv.weight.copy_(torch.randn(conv.weight.shape, generator=gen) * 0.1)
+    conv(x).square().mean().backward()
+    ref = conv.weight.grad.clone()
+    conv.zero_grad()
+    conv.to(memory_format=torch.channels_last)
+    with torch.autocast('cpu', dtype=torch.bfloat16):
+        out = conv(x.contiguous(memory_format=torch.channels_last))
+    out.float().square().mean().backward()
+    return ((conv.weight.grad - ref).norm() / ref.norm()).item()
 
 
 @HOOKS.register_module()
@@ -21,13 +48,14 @@ class ChannelsLastHook(Hook):
     NCHW model and back). Numerics are those of the NCHW model up to float rounding.
 
     Not with bfloat16 autocast (:class:`CPUAmpOptimWrapper`) over a dilated depthwise
-    convolution: on the CPU (torch 2.14, oneDNN) its NHWC weight gradient in bfloat16
-    is wrong (relative error 0.997 against float32 for MogaNet's 7x7 dilation-3 and
-    5x5 dilation-2 convs at 64x48; undilated depthwise and dense convs are right to
-    bfloat16 rounding), and the toy Semantic FPN trained to NaN. The hook refuses an
-    autocast region that holds one (MogaNet's backbone does); autocasting only a
-    head's convolutions, e.g. ``autocast_modules=('head.deconv_layers',)``, is
-    allowed. Nor with mmcv's ``RoIAlign`` (two-stage detectors): its CPU kernel reads
+    convolution on CPUs where oneDNN computes its NHWC bfloat16 weight gradient
+    wrongly: torch 2.14 on AVX-512 CPUs does (relative error 0.997 against float32
+    for MogaNet's 7x7 dilation-3 conv; the toy Semantic FPN trained to NaN), while an
+    AVX2-only AMD EPYC is right (0.0034). :func:`bf16_dilated_dwconv_grad_is_wrong`
+    probes this CPU once, on a tiny conv; where the fault is present the hook
+    refuses an autocast region that holds such a conv (MogaNet's backbone does);
+    autocasting only a head's convolutions, e.g.
+    ``autocast_modules=('head.deconv_layers',)``, is allowed. Nor with mmcv's ``RoIAlign`` (two-stage detectors): its CPU kernel reads
     NHWC features as if they were NCHW, silently (max error 1.57 on random features
     against the same features in NCHW); the hook refuses models that hold one.
 
@@ -38,7 +66,7 @@ class ChannelsLastHook(Hook):
 
     def before_run(self, runner) -> None:
         optim_wrapper = getattr(runner, 'optim_wrapper', None)
-        if isinstance(optim_wrapper, CPUAmpOptimWrapper):
+        if isinstance(optim_wrapper, CPUAmpOptimWrapper) and bf16_dilated_dwconv_grad_is_wrong():
             for region, module in optim_wrapper.autocast_regions(runner.model):
                 dilated = [name for name, m in module.named_modules()
                            if isinstance(m, torch.nn.Conv2d) and m.groups > 1
@@ -48,7 +76,7 @@ class ChannelsLastHook(Hook):
                     raise ValueError(
                         f'ChannelsLastHook with CPUAmpOptimWrapper: {where} is a dilated '
                         'depthwise conv inside the bfloat16 autocast region, and its '
-                        'channels_last weight gradient is wrong on the CPU; set '
+                        'channels_last weight gradient is wrong on this CPU; set '
                         'optim_wrapper.autocast_modules to modules without one (e.g. a '
                         "head's convs), or drop the hook or the wrapper")
         roi_aligns = [name for name, module in runner.model.named_modules()

@@ -15,41 +15,17 @@ pose 3%), or within half the table's last printed digit where the paper rounds.
     .venv/bin/python tools/analysis/model_zoo.py configs/det/mask_rcnn_moganet_s_1x.py
 
 Each task's knowledge (which CSV row a config reproduces, the input size, how to
-run the model for counting) lives in ``tools/analysis/zoo/<task>.py``.
+run the model for counting) lives in ``tools/analysis/zoo/<task>.py``, listed in ``tools.analysis.zoo.TASKS``.
 """
 import argparse
-import csv
-import importlib
 import json
 import os
 import sys
 from pathlib import Path
 
-REPO = Path(__file__).resolve().parents[2]
-sys.path.insert(0, str(Path(__file__).resolve().parent))
-TASKS = ('cls', 'det', 'seg', 'pose')
-PAPER_TABLES = Path(os.environ.get('MOGANET_MM_SHARED', REPO.parent / 'shared')) / 'paper_tables'
-
-
-def csv_rows(csv_name):
-    with open(PAPER_TABLES / csv_name, newline='') as f:
-        return list(csv.DictReader(f))
-
-
-def paper_row(csv_name, **match):
-    """The row of ``paper_tables/<csv_name>`` whose columns equal ``match``."""
-    rows = [r for r in csv_rows(csv_name) if all(r[k] == v for k, v in match.items())]
-    if len(rows) != 1:
-        raise LookupError(f'{csv_name}: {len(rows)} rows match {match}')
-    return rows[0]
-
-
-def within(ours, paper_str, rel_tol):
-    """Pass if within ``rel_tol``, or within half the last printed digit of the paper."""
-    paper = float(paper_str)
-    decimals = len(paper_str.split('.')[1]) if '.' in paper_str else 0
-    half_digit = 0.5 * 10 ** -decimals
-    return abs(ours - paper) <= max(rel_tol * paper, half_digit)
+from tools.analysis.paper_tables import within
+from tools.analysis.zoo import TASKS
+from tools.paths import REPO
 
 
 def count(cfg_path):
@@ -59,7 +35,10 @@ def count(cfg_path):
     from mmengine.config import Config
     cfg = Config.fromfile(cfg_path)
     task = Path(cfg_path).parent.name
-    spec = importlib.import_module(f'zoo.{task}')
+    if task not in TASKS:
+        raise ValueError(f'{cfg_path}: configs/{task}/ is not a task of the zoo table; '
+                         f'tasks are {sorted(TASKS)}')
+    spec = TASKS[task]
     name = Path(cfg_path).stem
     paper = spec.paper(name)  # dict(csv=..., row=..., params=str, flops=str, input=(h, w))
     model, inputs = spec.build_for_counting(cfg, paper['input'])

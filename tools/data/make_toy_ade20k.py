@@ -32,6 +32,8 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
+from tools.data.common import gradient
+
 CLASSES = ('background', 'disc', 'ring', 'cross')
 PALETTE = [[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]
 OTHER, BACKGROUND, DISC, RING, CROSS = 0, 1, 2, 3, 4
@@ -40,16 +42,6 @@ SPLITS = {'training': ('train', 0), 'validation': ('val', 1)}
 
 def _colour(rng):
     return tuple(int(c) for c in rng.integers(0, 256, 3))
-
-
-def _background(rng, size):
-    """A colour gradient between two random colours (the pixel noise comes later)."""
-    c0, c1 = rng.uniform(0, 255, 3), rng.uniform(0, 255, 3)
-    angle = rng.uniform(0, 2 * math.pi)
-    yy, xx = np.mgrid[0:size, 0:size] / size
-    t = (np.cos(angle) * xx + np.sin(angle) * yy)
-    t = (t - t.min()) / max(t.max() - t.min(), 1e-6)
-    return c0 * (1 - t[..., None]) + c1 * t[..., None]
 
 
 def _draw_shape(draws, kind, cx, cy, r, rng):
@@ -87,7 +79,7 @@ def make_scene(rng, size):
     # texture, not colour, tells things from stuff: strong pixel noise on the
     # background, weak noise on the shapes
     noise = np.where(m, rng.normal(0, 4, (size, size, 3)), rng.normal(0, 20, (size, size, 3)))
-    out = np.where(m, np.asarray(shapes, np.float64), _background(rng, size)) + noise
+    out = np.where(m, np.asarray(shapes, np.float64), gradient(rng, size)) + noise
     img = Image.fromarray(np.clip(out, 0, 255).astype(np.uint8))
     # thin "other" scribbles on top: ADE20K's unlabelled label 0, ignored in loss and metric
     d_img = ImageDraw.Draw(img)
@@ -112,6 +104,16 @@ def make_split(out, split, count, size, seed):
         label.save(ann_dir / f'{name}.png')
 
 
+def make(root, train=300, val=50, size=128, seed=0):
+    """Write both splits under ``root``."""
+    if train < 1 or val < 1:
+        raise ValueError(f'train and val must be >= 1 images, got {train} and {val}')
+    if size < 32:
+        raise ValueError(f'size must be >= 32 pixels, got {size}')
+    make_split(Path(root), 'training', train, size, seed)
+    make_split(Path(root), 'validation', val, size, seed)
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default='data/toy_ade20k', help='output root')
@@ -120,13 +122,11 @@ def main(argv=None):
     parser.add_argument('--size', type=int, default=128, help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
-    if args.train < 1 or args.val < 1:
-        parser.error(f'--train and --val must be >= 1, got {args.train} and {args.val}')
-    if args.size < 32:
-        parser.error(f'--size must be >= 32 pixels, got {args.size}')
+    try:
+        make(args.out, args.train, args.val, args.size, args.seed)
+    except ValueError as err:
+        parser.error(str(err))
     out = Path(args.out)
-    make_split(out, 'training', args.train, args.size, args.seed)
-    make_split(out, 'validation', args.val, args.size, args.seed)
     print(f'wrote {args.train} training + {args.val} validation {args.size}x{args.size} '
           f'scenes, classes {CLASSES} (+ 0 = other), to {out}')
     return 0

@@ -1,20 +1,24 @@
 #!/usr/bin/env python
 """Generate a small COCO-format instance-segmentation set of shapes (seeded, deterministic).
 
-Each image is a noisy background (a random colour gradient plus Gaussian noise) with
-1-4 shapes -- circle, triangle, square -- about 45-100 px across in a 256 image. The
-number of shapes is drawn with weights 1:2:3:4, so most images hold 3 or 4 (2.9 on
-average, after the redraws below): every image gives the detector several objects to
-learn from. A shape's colour is drawn independently of its category, so only the
-outline tells the classes apart. Shapes are painted in order and may overlap; the
-mask of a shape is the part still visible after the later shapes are painted, written
-as COCO polygons (one per visible component). A layout in which some shape would keep
-less than half of its area visible is redrawn, so every painted shape is annotated
-and recognisable. Each polygon mask, rasterised by pycocotools, must agree with the
-painted visible region (IoU >= 0.9), and the written files are loaded back with
-pycocotools and checked.
+Two styles of image, each with 1-4 shapes of three classes (circle, triangle,
+square) whose colour is drawn independently of the class, so only the outline tells
+the classes apart:
 
-    python tools/data/make_toy_coco.py --out data/toy_coco --train 400 --val 100
+- ``plain`` (the default, ``make demo``): a flat noisy background (every pixel
+  N(110, 25)); 1-4 shapes, uniformly; circles, axis-aligned squares and upward
+  triangles of radius 14-50 px in a 256 image, in flat colours.
+- ``hard``: a random colour gradient under noise N(0, 20); 1-4 shapes drawn with
+  weights 1:2:3:4 (2.9 per image); rotated, 45-100 px across, textured.
+
+Shapes are painted in order and may overlap; the mask of a shape is the part still
+visible after the later shapes are painted, written as COCO polygons (one per visible
+component). A layout in which some shape would keep less than half of its area
+visible is redrawn, so every painted shape is annotated and recognisable. Each
+polygon mask, rasterised by pycocotools, must agree with the painted visible region
+(IoU >= 0.9), and the written files are loaded back with pycocotools and checked.
+
+    python tools/data/make_toy_coco.py --out data/toy_coco --train 400 --val 100 [--style hard]
 
 writes ``train/*.png``, ``val/*.png`` and ``annotations/instances_{train,val}.json``.
 The same arguments always give byte-identical files.
@@ -27,20 +31,44 @@ import os.path as osp
 import cv2
 import numpy as np
 
+from tools.data.common import gradient
+
 CLASSES = ('circle', 'triangle', 'square')
 MIN_VISIBLE = 0.5  # a shape must keep half of its area visible
 MIN_PIXELS = 64
 MIN_IOU = 0.9  # polygon mask vs painted visible region
-SHAPES_PER_IMAGE, SHAPES_PER_IMAGE_P = (1, 2, 3, 4), (0.1, 0.2, 0.3, 0.4)
 
 
-def shape_mask(cls, size, rng):
-    """(size x size) uint8 mask of one shape of class ``cls``, randomly sized/rotated."""
+class Style:
+    """How the images of a style are drawn (see the module docstring)."""
+
+    def __init__(self, shapes_p, radius, upright, background, texture):
+        self.shapes_p = shapes_p  # P(1..4 shapes)
+        self.radius = radius  # shape radius, as fractions of the image side
+        self.upright = upright  # axis-aligned squares, upward triangles
+        self.background = background  # (rng, size) -> float HxWx3
+        self.texture = texture  # std of the noise on a shape's colour
+
+
+STYLES = {
+    'plain': Style((0.25, 0.25, 0.25, 0.25), (14 / 256, 50 / 256), True,
+                   lambda rng, size: rng.normal(110, 25, size=(size, size, 3)), 0),
+    'hard': Style((0.1, 0.2, 0.3, 0.4), (0.09, 0.20), False,
+                  lambda rng, size: gradient(rng, size) + rng.normal(0, 20, (size, size, 3)),
+                  12),
+}
+
+
+def shape_mask(cls, size, rng, style=STYLES['plain']):
+    """(size x size) uint8 mask of one shape of class ``cls``, randomly sized and
+    placed (and rotated, unless the style is upright)."""
     s = size
-    r = rng.uniform(0.09, 0.20) * s  # radius: ~45-100 px across in a 256 image
+    r = rng.uniform(*style.radius) * s
     cx, cy = rng.uniform(r, s - r, size=2)
     mask = np.zeros((s, s), np.uint8)
-    theta = rng.uniform(0, 2 * np.pi)
+    # upright: a square's corners at 45 degrees, a triangle's apex up (image y is down)
+    theta = rng.uniform(0, 2 * np.pi) if not style.upright else \
+        {'circle': 0., 'square': np.pi / 4, 'triangle': -np.pi / 2}.get(cls, 0.)
     if cls == 'circle':
         cv2.circle(mask, (int(round(cx)), int(round(cy))), int(round(r)), 1, -1, cv2.LINE_8)
         return mask
@@ -55,17 +83,6 @@ def shape_mask(cls, size, rng):
     pts = np.stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)], axis=1)
     cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1, cv2.LINE_8)
     return mask
-
-
-def background(size, rng):
-    """A random two-colour linear gradient with per-pixel Gaussian noise (float32 HxWx3)."""
-    c0, c1 = rng.uniform(0, 255, size=(2, 3))
-    direction = rng.uniform(0, 2 * np.pi)
-    yy, xx = np.mgrid[0:size, 0:size] / (size - 1)
-    t = (np.cos(direction) * xx + np.sin(direction) * yy)
-    t = (t - t.min()) / (t.max() - t.min() + 1e-6)
-    img = c0 * (1 - t[..., None]) + c1 * t[..., None]
-    return img + rng.normal(0, 20, size=img.shape)
 
 
 def polygons(mask):
@@ -87,16 +104,16 @@ def polygons(mask):
     return polys
 
 
-def make_image(size, rng):
+def make_image(size, rng, style=STYLES['plain']):
     """One image (uint8 HxWx3 BGR) and its instances [(class, visible_mask, polygons)].
 
     Layouts are redrawn until every shape keeps >= half its area visible and its
     polygons match its visible region (IoU >= MIN_IOU).
     """
     while True:
-        n = int(rng.choice(SHAPES_PER_IMAGE, p=SHAPES_PER_IMAGE_P))
+        n = int(rng.choice((1, 2, 3, 4), p=style.shapes_p))
         classes = rng.integers(0, len(CLASSES), size=n)
-        masks = [shape_mask(CLASSES[c], size, rng) for c in classes]
+        masks = [shape_mask(CLASSES[c], size, rng, style) for c in classes]
         visible = []
         for i, m in enumerate(masks):
             v = m.copy()
@@ -110,22 +127,23 @@ def make_image(size, rng):
         polys = [polygons(v) for v in visible]
         if all(polygon_iou(p, v) >= MIN_IOU for p, v in zip(polys, visible)):
             break
-    img = background(size, rng)
+    img = style.background(rng, size)
     for m in masks:
         colour = rng.uniform(0, 255, size=3)  # independent of the class
-        texture = rng.normal(0, 12, size=img.shape)
-        img = np.where(m[..., None] > 0, colour + texture, img)
+        if style.texture:
+            colour = colour + rng.normal(0, style.texture, size=img.shape)
+        img = np.where(m[..., None] > 0, colour, img)
     img = np.clip(np.round(img), 0, 255).astype(np.uint8)
     return img, list(zip(classes.tolist(), visible, polys))
 
 
-def make_split(out, split, num_images, size, rng, first_ann_id=1):
+def make_split(out, split, num_images, size, rng, style, first_ann_id=1):
     """Write ``out/<split>/*.png`` and ``out/annotations/instances_<split>.json``."""
     os.makedirs(osp.join(out, split), exist_ok=True)
     images, anns = [], []
     ann_id = first_ann_id
     for idx in range(num_images):
-        img, instances = make_image(size, rng)
+        img, instances = make_image(size, rng, style)
         file_name = f'{idx:06d}.png'
         cv2.imwrite(osp.join(out, split, file_name), img)
         images.append(dict(id=idx + 1, file_name=file_name, width=size, height=size))
@@ -187,18 +205,21 @@ def validate(ann_file, img_dir, min_iou=MIN_IOU):
     return coco
 
 
-def make_dataset(out, num_train=400, num_val=100, size=256, seed=0):
-    """Generate and validate both splits; returns the two annotation files."""
-    for name, value in (('train', num_train), ('val', num_val)):
+def make(root, train=400, val=100, size=256, seed=0, style='plain'):
+    """Generate and validate both splits under ``root``; returns the two annotation
+    files."""
+    if style not in STYLES:
+        raise ValueError(f'unknown style {style!r}; choose one of {sorted(STYLES)}')
+    for name, value in (('train', train), ('val', val)):
         if value < 1:
-            raise ValueError(f'--{name} must be >= 1, got {value}')
+            raise ValueError(f'{name} must be >= 1 images, got {value}')
     if size < 64:
-        raise ValueError(f'--size must be >= 64 pixels, got {size}')
+        raise ValueError(f'size must be >= 64 pixels, got {size}')
     files = []
-    for split, n, offset in (('train', num_train, 0), ('val', num_val, 1)):
+    for split, n, offset in (('train', train, 0), ('val', val, 1)):
         rng = np.random.default_rng([seed, offset])
-        ann_file, _ = make_split(out, split, n, size, rng)
-        validate(ann_file, osp.join(out, split))
+        ann_file, _ = make_split(root, split, n, size, rng, STYLES[style])
+        validate(ann_file, osp.join(root, split))
         files.append(ann_file)
     return files
 
@@ -210,9 +231,11 @@ def main(argv=None):
     parser.add_argument('--val', type=int, default=100, help='number of val images')
     parser.add_argument('--size', type=int, default=256, help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
+    parser.add_argument('--style', choices=sorted(STYLES), default='plain',
+                        help='plain (make demo) or hard (see the module docstring)')
     args = parser.parse_args(argv)
     try:
-        files = make_dataset(args.out, args.train, args.val, args.size, args.seed)
+        files = make(args.out, args.train, args.val, args.size, args.seed, args.style)
     except ValueError as err:
         parser.error(str(err))
     for f in files:

@@ -34,6 +34,8 @@ from pathlib import Path
 import cv2
 import numpy as np
 
+from tools.data.common import gradient
+
 KEYPOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
              'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
              'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle']
@@ -124,13 +126,8 @@ def render_figure(canvas, mask, k, head, color, thick, rng):
 
 
 def background(rng, size):
-    """A random two-colour gradient with Gaussian noise."""
-    c0, c1 = rng.uniform(40, 215, 3), rng.uniform(40, 215, 3)
-    a = rng.uniform(0, 2 * math.pi)
-    yy, xx = np.mgrid[0:size, 0:size] / size
-    t = (np.cos(a) * xx + np.sin(a) * yy)
-    t = (t - t.min()) / (np.ptp(t) + 1e-6)
-    img = c0 * (1 - t[..., None]) + c1 * t[..., None] + rng.normal(0, 8, (size, size, 3))
+    """A random two-colour gradient with Gaussian noise (uint8)."""
+    img = gradient(rng, size, 40, 215) + rng.normal(0, 8, (size, size, 3))
     return np.clip(img, 0, 255).astype(np.uint8)
 
 
@@ -234,23 +231,31 @@ def make_split(out, split, num, size, seed):
     return coco
 
 
+def make(root, train=860, val=60, size=256, seed=0):
+    """Write both splits under ``root``; returns {split: number of persons}."""
+    if train < 1 or val < 1:
+        raise ValueError(f'train and val must be >= 1 images, got {train} and {val}')
+    if size < 64:
+        raise ValueError(f'size must be >= 64 pixels, got {size}')
+    return {split: len(make_split(Path(root), split, num, size, seed)['annotations'])
+            for split, num in (('train', train), ('val', val))}
+
+
 def main(argv=None):
     p = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     p.add_argument('--out', default='data/toy_coco_kpts', help='output folder')
-    p.add_argument('--train', type=int, default=600, help='number of training images')
-    p.add_argument('--val', type=int, default=100, help='number of validation images')
+    p.add_argument('--train', type=int, default=860, help='number of training images')
+    p.add_argument('--val', type=int, default=60, help='number of validation images')
     p.add_argument('--size', type=int, default=256, help='image side in pixels')
     p.add_argument('--seed', type=int, default=0)
     args = p.parse_args(argv)
-    if args.train < 1 or args.val < 1:
-        p.error(f'--train and --val must be >= 1, got {args.train} and {args.val}')
-    if args.size < 64:
-        p.error(f'--size must be >= 64 pixels, got {args.size}')
-    out = Path(args.out)
+    try:
+        persons = make(args.out, args.train, args.val, args.size, args.seed)
+    except ValueError as err:
+        p.error(str(err))
     for split, num in (('train', args.train), ('val', args.val)):
-        coco = make_split(out, split, num, args.size, args.seed)
-        print(f'{split}: {num} images, {len(coco["annotations"])} persons -> '
-              f'{out / "annotations" / f"person_keypoints_{split}.json"}')
+        print(f'{split}: {num} images, {persons[split]} persons -> '
+              f'{Path(args.out) / "annotations" / f"person_keypoints_{split}.json"}')
 
 
 if __name__ == '__main__':

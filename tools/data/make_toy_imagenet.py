@@ -17,7 +17,7 @@ Layout (what mmpretrain's ``CustomDataset`` reads; class index = sorted name)::
     OUT/classes.txt      one class name per line, in label order
 
     python tools/data/make_toy_imagenet.py --out data/toy_imagenet \\
-        --train-per-class 100 --val-per-class 30 --size 64 --seed 0
+        --train 600 --val 180 --size 64 --seed 0
 """
 import argparse
 import math
@@ -98,51 +98,56 @@ def render(name: str, size: int, rng: np.random.Generator) -> np.ndarray:
     return np.clip(img.astype(np.float64) + noise, 0, 255).astype(np.uint8)
 
 
-def generate(out: str, train_per_class: int = 100, val_per_class: int = 30,
-             size: int = 64, seed: int = 0) -> dict:
-    """Write the dataset under ``out``; returns counts. Same seed, same files."""
-    for name, value in (('train_per_class', train_per_class),
-                        ('val_per_class', val_per_class)):
-        if value < 1:
-            raise ValueError(f'{name} must be >= 1, got {value}')
+def make(root, train=600, val=180, size=64, seed=0) -> dict:
+    """Write the set under ``root``: ``train`` / ``val`` images spread evenly over
+    the classes (the first classes get one more when they do not divide). Same
+    arguments, same files; returns the counts."""
+    if train < len(CLASSES) or val < len(CLASSES):
+        raise ValueError(f'train and val need at least one image per class '
+                         f'({len(CLASSES)}), got {train} and {val}')
     if size < 32:
         raise ValueError(f'size must be >= 32 pixels, got {size}')
+
+    def per_class(total):
+        return [total // len(CLASSES) + (i < total % len(CLASSES)) for i in range(len(CLASSES))]
+
     rng = np.random.default_rng(seed)
-    os.makedirs(osp.join(out, 'val'), exist_ok=True)
-    for label, name in enumerate(CLASSES):
-        folder = osp.join(out, 'train', name)
+    os.makedirs(osp.join(root, 'val'), exist_ok=True)
+    for name, count in zip(CLASSES, per_class(train)):
+        folder = osp.join(root, 'train', name)
         os.makedirs(folder, exist_ok=True)
-        for i in range(train_per_class):
+        for i in range(count):
             Image.fromarray(render(name, size, rng)).save(
                 osp.join(folder, f'{name}_{i:05d}.JPEG'), quality=95)
-    items = [(label, name) for label, name in enumerate(CLASSES)
-             for _ in range(val_per_class)]
+    items = [(label, name) for label, (name, count) in enumerate(zip(CLASSES, per_class(val)))
+             for _ in range(count)]
     order = rng.permutation(len(items))
     lines = []
     for i, j in enumerate(order):
         label, name = items[j]
         fname = f'val_{i:05d}.JPEG'
-        Image.fromarray(render(name, size, rng)).save(osp.join(out, 'val', fname),
+        Image.fromarray(render(name, size, rng)).save(osp.join(root, 'val', fname),
                                                       quality=95)
         lines.append(f'{fname} {label}\n')
-    with open(osp.join(out, 'val.txt'), 'w') as f:
+    with open(osp.join(root, 'val.txt'), 'w') as f:
         f.writelines(lines)
-    with open(osp.join(out, 'classes.txt'), 'w') as f:
+    with open(osp.join(root, 'classes.txt'), 'w') as f:
         f.writelines(f'{c}\n' for c in CLASSES)
-    return dict(classes=len(CLASSES), train=len(CLASSES) * train_per_class,
-                val=len(lines))
+    return dict(classes=len(CLASSES), train=train, val=len(lines))
 
 
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--out', default='data/toy_imagenet', help='output folder')
-    parser.add_argument('--train-per-class', type=int, default=100)
-    parser.add_argument('--val-per-class', type=int, default=30)
+    parser.add_argument('--train', type=int, default=600, help='training images')
+    parser.add_argument('--val', type=int, default=180, help='validation images')
     parser.add_argument('--size', type=int, default=64, help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
     args = parser.parse_args(argv)
-    counts = generate(args.out, args.train_per_class, args.val_per_class, args.size,
-                      args.seed)
+    try:
+        counts = make(args.out, args.train, args.val, args.size, args.seed)
+    except ValueError as err:
+        parser.error(str(err))
     print(f"{args.out}: {counts['classes']} classes, {counts['train']} train / "
           f"{counts['val']} val images of {args.size}x{args.size}")
 

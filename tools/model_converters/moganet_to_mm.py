@@ -11,23 +11,25 @@ dropped). Load it with ``init_cfg=dict(type='Pretrained', checkpoint=OUT)``.
 """
 import os.path as osp
 import sys
+from collections import OrderedDict
 
 from moganet_mm import __version__
-from moganet_mm.checkpoint import (arch_name, convert_original, converter_args, infer_arch,
-                                   load_checkpoint_file, save_checkpoint_atomic)
+from moganet_mm.checkpoint import infer_arch, load_checkpoint_file
+from tools.model_converters.common import arch_name, original_weights, parse_args, save_atomic
 
 
 def main(argv=None):
-    args = converter_args(__doc__.split('\n\n')[0], argv)
+    args = parse_args(__doc__.split('\n\n')[0], argv)
     try:
-        state = convert_original(load_checkpoint_file(args.src), use_ema=args.ema)
+        state = original_weights(load_checkpoint_file(args.src), use_ema=args.ema)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         sys.exit(f'{args.src}: {err}')
+    state = OrderedDict((k, v) for k, v in state.items() if not k.startswith('head.'))
     arch = infer_arch(state)
     meta = dict(arch=arch, source=osp.basename(args.src), ema=args.ema,
                 converter=f'moganet_mm {__version__}')
     try:
-        save_checkpoint_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
+        save_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
     except FileExistsError as err:
         sys.exit(str(err))
     print(f'{args.src} -> {args.dst}: {len(state)} tensors, {arch_name(arch)}')

@@ -23,8 +23,8 @@ from collections import OrderedDict
 import torch
 
 from moganet_mm import __version__
-from moganet_mm.checkpoint import (arch_name, converter_args, infer_arch, load_checkpoint_file,
-                                   original_weights, save_checkpoint_atomic)
+from moganet_mm.checkpoint import infer_arch, load_checkpoint_file
+from tools.model_converters.common import arch_name, original_weights, parse_args, save_atomic
 
 HEAD_KEYS = {'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}
 
@@ -58,7 +58,7 @@ def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.
 
 
 def main(argv=None):
-    args = converter_args(__doc__.split('\n\n')[0], argv)
+    args = parse_args(__doc__.split('\n\n')[0], argv)
     try:
         state = convert(load_checkpoint_file(args.src), use_ema=args.ema)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
@@ -73,7 +73,7 @@ def main(argv=None):
         from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
         meta['dataset_meta'] = dict(classes=list(IMAGENET_CATEGORIES))
     try:
-        save_checkpoint_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
+        save_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
     except FileExistsError as err:
         sys.exit(str(err))
     print(f'{args.src} -> {args.dst}: {len(state)} tensors, {arch_name(arch)}, '

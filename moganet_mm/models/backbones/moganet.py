@@ -19,6 +19,7 @@ import difflib
 import functools
 import inspect
 import math
+import re
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
 import torch
@@ -27,12 +28,13 @@ import torch.nn.functional as F
 import torch.utils.checkpoint as cp
 from mmcv.cnn import build_activation_layer, build_norm_layer
 from mmcv.cnn.bricks import DropPath
+from mmengine.logging import print_log
 from mmengine.model import BaseModule
 from mmengine.model.weight_init import trunc_normal_
 from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
-from ...checkpoint import load_pretrained
+from ...checkpoint import backbone_weights, infer_arch
 from ..dilated_dwconv import SubgridDilatedDWConv
 from ..fuse import (bn_affine, concat_pointwise, fold_affine_before_pointwise,
                     fold_bn_after_conv, scale_conv_output)
@@ -391,10 +393,11 @@ class MogaNet(BaseModule):
             ``(1, 2, 1)`` instead of ``attn_dw_dilation`` (the original's option).
         attn_force_fp32 (bool): Run the gating in float32 under autocast.
         with_cp (bool): Activation checkpointing per block while training.
-        init_cfg (dict, optional): ``dict(type='Pretrained', checkpoint=PATH_OR_URL,
-            prefix=None)`` loads original-format or moganet_mm checkpoints with a
-            key report and shape checks; other mmengine init configs apply as
-            usual. Without it, the original's classification init is used.
+        init_cfg (dict, optional): MMEngine's ``dict(type='Pretrained',
+            checkpoint=PATH_OR_URL, prefix=None)`` loads original releases, this
+            project's files and whole task checkpoints (see
+            :meth:`_load_original_layout`); other init configs apply as usual.
+            Without one, the original's classification init is used.
     """
     arch_zoo = {
         **dict.fromkeys(['xt', 'x-tiny', 'xtiny'],
@@ -482,6 +485,7 @@ class MogaNet(BaseModule):
             self.add_module(f'norm{i + 1}', build_norm(norm_cfg, dims))
 
         self._freeze_stages()
+        self.register_load_state_dict_pre_hook(self._load_original_layout)
 
     @classmethod
     def parse_arch(cls, arch: Union[str, dict]) -> Dict[str, List]:
@@ -600,20 +604,93 @@ class MogaNet(BaseModule):
         return self
 
     def init_weights(self):
-        """Load ``init_cfg``'s checkpoint, or init as the original classifier does."""
+        """MMEngine's init (``PretrainedInit`` for a checkpoint), or, without an
+        ``init_cfg``, the original's classification init."""
         if isinstance(self.init_cfg, dict) and self.init_cfg.get('type') == 'Pretrained':
-            unknown = set(self.init_cfg) - {'type', 'checkpoint', 'prefix', 'map_location'}
-            if unknown:
-                raise ValueError(f'Unknown keys {sorted(unknown)} in MogaNet init_cfg; '
-                                 "Pretrained takes 'checkpoint', 'prefix', 'map_location'")
-            load_pretrained(self, self.init_cfg['checkpoint'], prefix=self.init_cfg.get('prefix'),
-                            map_location=self.init_cfg.get('map_location', 'cpu'))
-            self._is_init = True
+            try:
+                super().init_weights()
+            except ValueError as err:  # name the file: the load hook cannot see it
+                raise ValueError(f"Checkpoint {self.init_cfg.get('checkpoint')!r}: {err}") \
+                    from err
         elif self.init_cfg is not None:
             super().init_weights()
         else:
             self.apply(_init_like_original)
             self._is_init = True
+
+    @staticmethod
+    def _load_original_layout(module, state_dict, prefix, local_metadata, strict,
+                              missing_keys, unexpected_keys, error_msgs):
+        """``load_state_dict`` pre-hook: read the layouts users bring, check shapes.
+
+        When MogaNet itself is loaded (``PretrainedInit``, ``load_state_dict``;
+        not as part of a whole model, where the keys are that model's), the state
+        dict is reduced to the backbone's weights by
+        :func:`moganet_mm.checkpoint.backbone_weights` (original releases with
+        their classifier, ``model`` / ``module.`` layouts, whole task models), and
+        weights of another arch raise a ``ValueError`` that names both archs,
+        where PyTorch would only warn through MMEngine.
+        """
+        if prefix:
+            return
+        weights, dropped = backbone_weights(state_dict)
+        own = module.state_dict()
+        if not any(k in own for k in weights):
+            raise ValueError(
+                f'The checkpoint has no weights for this MogaNet (first keys: '
+                f'{list(weights or state_dict)[:3]}); pass init_cfg prefix=... if its backbone keys '
+                'sit under another prefix.')
+        mismatched = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in weights.items()
+                      if k in own and v.shape != own[k].shape]
+        if mismatched:
+            shown = '; '.join(f'{k}: checkpoint {a} vs model {b}' for k, a, b in mismatched[:3])
+            raise ValueError(
+                f'The checkpoint does not fit this MogaNet: {len(mismatched)} tensors have '
+                f'other shapes ({shown}). The checkpoint holds '
+                f'{module.arch_description(infer_arch(weights))}; the model is '
+                f'{module.arch_description(module.arch_settings)}.')
+        if dropped:
+            print_log(f'MogaNet: dropped the classifier keys {dropped}', logger='current')
+        state_dict.clear()
+        state_dict.update(weights)
+
+    @classmethod
+    def arch_description(cls, arch: Optional[dict]) -> str:
+        """"arch 'small'" for an arch of the zoo, else the dict."""
+        if arch is None:
+            return 'no MogaNet arch'
+        names = [k for k, v in cls.arch_zoo.items() if v == arch and '-' not in k]
+        return f"arch '{max(names, key=len)}'" if names else f'custom arch {arch}'
+
+    #: layer-wise lr decay: the original's ``num_layers`` (detection/mmcv_custom)
+    num_decay_layers = 12
+
+    def get_layer_depth(self, param_name: str, prefix: str = '') -> Tuple[int, int]:
+        """Layer id and number of layers of a parameter for layer-wise lr decay, the
+        interface of mmpretrain's ConvNeXt (lr scale ``rate ** (num - id - 1)``).
+
+        The original's rule (``get_num_layer_layer_wise`` with ``num_layers=12``):
+        the stem is layer 0, stages 1-2 layers 2-3 (``patch_embed{2,3}`` 3 and 4),
+        block ``k`` of stage 3 layer ``min(3 + k // 2, 11)``, stage 4 layer 12, and
+        everything else, the stage norms and whatever follows the backbone, layer
+        13 (lr scale 1).
+        """
+        last = self.num_decay_layers
+        num_layers = last + 2
+        if not param_name.startswith(prefix):
+            return last + 1, num_layers
+        name = param_name[len(prefix):]
+        match = re.match(r'(patch_embed|blocks)(\d)\.(\d+)?', name)
+        if match is None:
+            return last + 1, num_layers
+        kind, stage = match.group(1), int(match.group(2))
+        if stage == 4:
+            return last, num_layers
+        if kind == 'patch_embed':
+            return (0 if stage == 1 else stage + 1), num_layers
+        if stage in (1, 2):
+            return stage + 1, num_layers
+        return min(3 + int(match.group(3)) // 2, last - 1), num_layers
 
 
 def _init_like_original(m: nn.Module):

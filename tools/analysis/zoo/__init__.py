@@ -10,3 +10,7 @@ Each module ``zoo/<task>.py`` (task = configs/<task>/) defines:
   ``module(*inputs)`` is counted;
 - ``counted_module(module) -> nn.Module``: whose parameters are counted.
 """
+from . import cls, det, pose, seg, video
+
+#: configs/<task>/ -> the module that knows its paper rows
+TASKS = {'cls': cls, 'det': det, 'seg': seg, 'pose': pose, 'video': video}

@@ -3,7 +3,7 @@ import re
 
 import torch
 
-from model_zoo import csv_rows, paper_row
+from tools.analysis.paper_tables import csv_rows, paper_row
 
 FLOPS_TOL = 0.02
 ARCHS = {'xt': 'xtiny', 't': 'tiny', 's': 'small', 'b': 'base', 'l': 'large', 'xl': 'xlarge'}

@@ -12,7 +12,7 @@ import re
 import torch
 from torch import nn
 
-from model_zoo import paper_row
+from tools.analysis.paper_tables import paper_row
 
 FLOPS_TOL = 0.02
 INPUT_HW = (800, 1280)

@@ -9,7 +9,7 @@ import re
 
 import torch
 
-from model_zoo import paper_row
+from tools.analysis.paper_tables import paper_row
 
 FLOPS_TOL = 0.03
 CSV = 'coco_pose_topdown.csv'

@@ -10,7 +10,7 @@ import re
 import torch
 from torch import nn
 
-from model_zoo import paper_row
+from tools.analysis.paper_tables import paper_row
 
 FLOPS_TOL = 0.02
 CSVS = {'fpn': ('ade20k_semantic_fpn_80k.csv', '80k'), 'upernet': ('ade20k_upernet_160k.csv', '160k')}

@@ -1,0 +1,1 @@
+"""Model-zoo table (params/FLOPs vs the paper) and the speed benchmark."""

@@ -1,0 +1,1 @@
+"""Checkpoint converters: original MogaNet releases to moganet_mm / mmpretrain files."""
