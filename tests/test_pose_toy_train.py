@@ -14,7 +14,7 @@ TOY = 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
 # Shortened demo: 160 training images (~330 persons) for 3 epochs, ~245 iterations of
 # the toy config's batch 4 (~3 min; 181 s measured 2026-11-26). That is too early for
 # keypoint AP (with batch 8, 123 iterations: AP 0.000, AP50 0.002 on 20 val images; the
-# full demo makes 870 iterations, docs/pose.md), so the learning floor is on the training
+# full demo makes 870 iterations, docs/notes/pose.md), so the learning floor is on the training
 # signal the Runner logs: the heatmap loss falls below the level of the first iterations
 # (measured with batch 8: 0.00351 -> 0.00298, ratio 0.85; predicting flat heatmaps keeps
 # it at ~0.0035) and the PCK accuracy of the training batches rises from its untrained

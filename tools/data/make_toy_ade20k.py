@@ -19,7 +19,7 @@ nothing about the class: a model must learn shape. The three shapes differ in
 geometry a convolution can see at every pixel (a filled disc, an annulus around a
 hole of background, two crossing bars), not only at their corners: filled circles,
 squares and triangles of one size differ only along their outlines, which a few
-hundred iterations do not learn (docs/seg.md has the measurements).
+hundred iterations do not learn (docs/notes/seg.md has the measurements).
 Scenes are a function of (seed, split, index).
 
     python tools/data/make_toy_ade20k.py --out data/toy_ade20k --train 300 --val 50 --size 128

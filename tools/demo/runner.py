@@ -216,7 +216,7 @@ class _RecordLosses:
             priority = 'VERY_LOW'
 
             def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
-                record.append(float(outputs['loss']))
+                record.append(outputs['loss'].item())
 
         self.hook = Recorder()
 

@@ -43,7 +43,7 @@ toy_val_evaluator = dict(_delete_=True, type='CocoMetric',
 
 # schedule: 2 epochs, batch 4, AdamW lr 2e-3, 50-iteration warm-up, cosine to 5%
 # (lr 2e-3 over 1e-3: bbox mAP 0.201 vs 0.174 on the first toy set; 3e-3 on the current
-# set: 0.091, docs/det.md)
+# set: 0.091, docs/notes/det.md)
 toy_max_epochs = 2
 toy_train_cfg = dict(type='EpochBasedTrainLoop', max_epochs=toy_max_epochs,
                      val_interval=toy_max_epochs)

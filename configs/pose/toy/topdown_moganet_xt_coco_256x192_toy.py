@@ -29,10 +29,10 @@ train_pipeline = [
 ]
 train_dataloader = dict(
     # batch 4: twice the updates of batch 8 at half the CPU time per step (0.56 vs 1.03 s);
-    # AP 0.653 vs 0.640 on 800 images, 0.712 with 860 (docs/pose.md)
+    # AP 0.653 vs 0.640 on 800 images, 0.712 with 860 (docs/notes/pose.md)
     batch_size=4,
     # 2 workers (as fast as 1 on 2 cores): AP 0.640 / 0.650 in two runs vs 0.585 / 0.597
-    # with 1 (docs/pose.md); why is not understood
+    # with 1 (docs/notes/pose.md); why is not understood
     num_workers=2,
     persistent_workers=True,
     dataset=dict(

@@ -10,9 +10,9 @@ toy_train_pipeline = [
     dict(type='LoadAnnotations', reduce_zero_label=True),
     # no random rescale + crop: the scenes are already at the crop size, and a crop
     # that cuts a ring or a cross leaves a piece a few hundred iterations can't name
-    # (600 iterations: mIoU 60.6 without vs 55.1 with them, docs/seg.md); no photometric
+    # (600 iterations: mIoU 60.6 without vs 55.1 with them, docs/notes/seg.md); no photometric
     # distortion either: colour is random per shape already, and 700 iterations learn
-    # more without it (docs/seg.md)
+    # more without it (docs/notes/seg.md)
     dict(type='RandomFlip', prob=0.5),
     dict(type='PackSegInputs'),
 ]

@@ -21,7 +21,7 @@ test_pipeline = {{_base_.toy_test_pipeline}}
 max_iters = 700
 optim_wrapper = dict(optimizer=dict(lr=1.5e-3))
 param_scheduler = [
-    # warm-up, then 1.5x the former lr 1e-3: the best of a GPU sweep (docs/seg.md)
+    # warm-up, then 1.5x the former lr 1e-3: the best of a GPU sweep (docs/notes/seg.md)
     dict(type='LinearLR', start_factor=0.01, by_epoch=False, begin=0, end=50),
     dict(type='PolyLR', power=0.9, eta_min=0.0, begin=50, end=max_iters, by_epoch=False)
 ]
