@@ -18,6 +18,18 @@ FEATS = [f'feat{i}' for i in range(4)]
 FEAT_AXES = {n: {0: 'batch', 2: f'h{i}', 3: f'w{i}'} for i, n in enumerate(FEATS)}
 
 
+def randomize_stable(model):
+    """test_deploy's randomized weights with the layer scales quartered: at 0.2 * randn
+    the deeper archs' activations overflow to inf on a 97x131 input (in torch already),
+    which would test nothing."""
+    randomize(model)
+    with torch.no_grad():
+        for name, p in model.named_parameters():
+            if 'layer_scale' in name:
+                p.mul_(0.25)
+    return model
+
+
 def export_backbone(model, path):
     export(BackboneOnly(model), torch.randn(1, 3, 64, 64), str(path), FEATS,
            dynamic_axes(FEATS, outputs=FEAT_AXES))
@@ -27,7 +39,7 @@ def export_backbone(model, path):
 
 @pytest.mark.parametrize('arch', ARCHS)
 def test_backbone_onnx_eager_and_deploy_match_torch(arch, tmp_path):
-    model = randomize(MogaNet(arch=arch))
+    model = randomize_stable(MogaNet(arch=arch))
     deploy = deployed_copy(model)
     sessions = {'eager': export_backbone(model, tmp_path / 'eager.onnx'),
                 'deploy': export_backbone(deploy, tmp_path / 'deploy.onnx')}
@@ -36,6 +48,7 @@ def test_backbone_onnx_eager_and_deploy_match_torch(arch, tmp_path):
         x = torch.randn(shape, generator=g)
         with torch.no_grad():
             ref = model(x)
+        assert all(torch.isfinite(r).all() for r in ref)
         for mode, sess in sessions.items():
             outs = run(sess, x)
             assert [o.shape for o in outs] == [tuple(r.shape) for r in ref], mode
