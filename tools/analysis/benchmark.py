@@ -1,11 +1,12 @@
 #!/usr/bin/env python
-"""Speed and memory of MogaNet (eager, deploy, channels_last, torch.compile)
-against the backbones users would pick instead, measured side by side.
+"""Speed and memory of MogaNet (eager, deploy, channels_last, torch.compile, ONNX
+Runtime) against the backbones users would pick instead, measured side by side.
 
 Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
-(+channels_last), and mmpretrain's ConvNeXt-T, VAN-B0, VAN-B2, ResNet-50 (eager,
-channels_last). Columns: params, FLOPs at 224 (backbone, MMEngine counter),
-images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800
+(+channels_last) / ort (the eager model exported to ONNX, run by ONNX Runtime) /
+deploy+ort (the deploy-mode model exported), and mmpretrain's ConvNeXt-T, VAN-B0,
+VAN-B2, ResNet-50 (eager, channels_last). Columns: params, FLOPs at 224 (backbone,
+MMEngine counter),images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800
 batch 1, and peak memory of a training step at batch 8 with and without
 ``with_cp`` (MogaNet rows; on the CPU the peak RSS growth of a fresh process,
 on a GPU ``torch.cuda.max_memory_allocated``).
@@ -17,6 +18,12 @@ the table shows the median over repeats, so ratios between rows compare like wit
     .venv/bin/python tools/analysis/benchmark.py --json bench.json
     .venv/bin/python tools/analysis/benchmark.py --models moganet_t,convnext_t --repeats 5
     .venv/bin/python tools/analysis/benchmark.py --device cuda
+    .venv/bin/python tools/analysis/benchmark.py --whole --repeats 3   # whole task models
+
+``--whole`` times whole task models instead (tools/deploy/whole_models.py): Mask
+R-CNN 1x at 1280x800, UperNet at 2048x512 and TopDown at 256x192 with MogaNet-S
+(eager, deploy, fastest torch path, ONNX Runtime) and with ResNet-50, Swin-T and
+ConvNeXt-T, interleaved in one process, as ratios to the ResNet-50 model.
 """
 import argparse
 import collections
@@ -25,13 +32,16 @@ import math
 import statistics
 import subprocess
 import sys
+import tempfile
 import time
 from pathlib import Path
 
 import torch
 
 SIZES = ['xt', 't', 's', 'b']
-VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile']
+VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort']
+#: the rows run by ONNX Runtime (exported with dynamic batch and input size)
+ORT_VARIANTS = ('ort', 'deploy+ort')
 OTHERS = {
     'convnext_t': dict(type='ConvNeXt', arch='tiny'),
     'van_b0': dict(type='VAN', arch='tiny'),
@@ -61,12 +71,14 @@ def build(name, with_cp=False):
     return model
 
 
-def prepare(row, device):
-    """A callable running the row's model on an input (in the row's format)."""
+def prepare(row, device, threads=2, work_dir=None):
+    """(model, callable running the row's model on an input in the row's format)."""
     name, variant = row.split(':')
     model = build(name).to(device)
     if 'deploy' in variant:
         model.switch_to_deploy()
+    if variant in ORT_VARIANTS:
+        return model, ort_runner(model, device, threads, work_dir, f'{name}_{variant}')
     channels_last = variant.endswith('cl') or 'compile' in variant
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -86,6 +98,21 @@ def prepare(row, device):
     return model, run
 
 
+def ort_runner(model, device, threads, work_dir, stem):
+    """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
+    by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU)."""
+    from tools.deploy.exporter import dynamic_axes, export
+    from tools.deploy.models import BackboneOnly
+    from tools.deploy.ort import run, session
+    names = [f'feat{i}' for i in range(len(model.out_indices))]
+    path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
+    export(BackboneOnly(model.cpu()), torch.randn(1, 3, 224, 224), path, names,
+           dynamic_axes(names, outputs={n: {0: 'batch', 2: f'h{i}', 3: f'w{i}'}
+                                        for i, n in enumerate(names)}))
+    sess = session(path, device=device, threads=threads if device == 'cpu' else None)
+    return lambda x: run(sess, x)
+
+
 def count(model, shape):
     from mmengine.analysis import get_model_complexity_info
     with torch.no_grad():
@@ -99,6 +126,24 @@ def time_once(run, x, iters):
     for _ in range(iters):
         run(x)
     return (time.perf_counter() - start) / iters
+
+
+def time_rows(runners, x, repeats, min_time, label):
+    """{row: median seconds per call}: every repeat times every row once, interleaved,
+    each for >= ``min_time`` of calls (after one warm-up call, outside the repeats)."""
+    iters = {}
+    for r, run in runners.items():  # warm-up (and compile) outside the timed repeats
+        run(x)
+        # each sample runs the row for >= min_time: the first forwards after another
+        # model are slower (cold caches, memory faulted in again), and a short sample
+        # would time that switch instead of the model
+        iters[r] = max(1, math.ceil(min_time / time_once(run, x, 1)))
+    samples = {r: [] for r in runners}
+    for rep in range(repeats):
+        for r, run in runners.items():
+            samples[r].append(time_once(run, x, iters[r]))
+        print(f'{label}: repeat {rep + 1}/{repeats}', file=sys.stderr)
+    return {r: statistics.median(v) for r, v in samples.items()}
 
 
 def op_kind(module):
@@ -145,9 +190,8 @@ def op_profile(model, run, x, device, iters=10):
 def train_step_memory(name, with_cp, device, batch):
     """Peak memory (MB) of one forward+backward, measured in a fresh process."""
     code = f'''
-import torch, sys
-sys.path.insert(0, {repr(str(Path(__file__).resolve().parent))})
-from benchmark import build
+import torch
+from tools.analysis.benchmark import build
 model = build({name!r}, with_cp={with_cp}).to({device!r}).train()
 x = torch.randn({batch}, 3, 224, 224, device={device!r})
 def rss(): return int(open('/proc/self/statm').read().split()[1]) * 4096 / 2**20
@@ -189,7 +233,15 @@ def main(argv=None):
                         help='also time each kind of conv / linear of every uncompiled '
                         'row at batch 1, 224x224 (forward hooks; totals include their cost)')
     parser.add_argument('--json', help='write the table here as JSON')
+    parser.add_argument('--whole', action='store_true',
+                        help='time whole task models instead (Mask R-CNN, UperNet, TopDown; '
+                        '--models / --variants select among moganet_s, resnet50, swin_t, '
+                        'convnext_t and eager, deploy, fastest, ort)')
+    parser.add_argument('--tasks', help='with --whole: comma-separated tasks of '
+                        'mask_rcnn, upernet, topdown; default all')
     args = parser.parse_args(argv)
+    if args.whole:
+        return main_whole(args, parser)
     from mmengine.logging import MMLogger
     MMLogger.get_instance('benchmark', log_level='ERROR')  # quiet init/FLOP-counter logs
     torch.set_num_threads(args.threads)
@@ -214,8 +266,9 @@ def main(argv=None):
 
     results = {r: dict(row=r) for r in rows}
     runners, models = {}, {}
+    work_dir = tempfile.mkdtemp(prefix='moganet_bench_')  # the ONNX rows' exports
     for r in rows:
-        model, run = prepare(r, args.device)
+        model, run = prepare(r, args.device, args.threads, work_dir)
         models[r] = model
         name = r.split(':')[0]
         if r.endswith(':eager'):
@@ -230,20 +283,8 @@ def main(argv=None):
         shapes['ms 1280x800'] = (1, 3, 800, 1280)
     for col, shape in shapes.items():
         x = torch.randn(shape, device=args.device)
-        iters = {}
-        for r in rows:  # warm-up (and compile) outside the timed repeats
-            runners[r](x)
-            # each sample runs the row for >= --min-time: the first forwards after
-            # another model are slower (cold caches, memory faulted in again), and a
-            # short sample would time that switch instead of the model
-            iters[r] = max(1, math.ceil(args.min_time / time_once(runners[r], x, 1)))
-        samples = {r: [] for r in rows}
-        for rep in range(args.repeats):
-            for r in rows:
-                samples[r].append(time_once(runners[r], x, iters[r]))
-            print(f'{col}: repeat {rep + 1}/{args.repeats}', file=sys.stderr)
-        for r in rows:
-            t = statistics.median(samples[r])
+        medians = time_rows(runners, x, args.repeats, args.min_time, col)
+        for r, t in medians.items():
             results[r][col] = shape[0] / t if col.startswith('img/s') else 1000 * t
 
     if not args.no_memory:
@@ -274,10 +315,21 @@ def main(argv=None):
             ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
                       for c in shapes]
             print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    # ONNX Runtime against the fastest torch path (deploy + channels_last + compile)
+    ort_rows = [r for r in rows if r.split(':')[1] in ORT_VARIANTS
+                and r.split(':')[0] + ':deploy+compile' in results]
+    if ort_rows:
+        print('\n| row | ' + ' | '.join(f'{c} vs deploy+compile' for c in shapes) + ' |')
+        print('|---|' + '---|' * len(shapes))
+        for r in ort_rows:
+            base = results[r.split(':')[0] + ':deploy+compile']
+            ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
+                      for c in shapes]
+            print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
     if args.profile:
         x = torch.randn(1, 3, 224, 224, device=args.device)
         for r in rows:
-            if 'compile' in r:
+            if 'compile' in r or r.split(':')[1] in ORT_VARIANTS:
                 continue
             total, ops = op_profile(models[r], runners[r], x, args.device)
             results[r]['profile_ms_bs1'] = dict(total=total, **ops)
@@ -290,6 +342,53 @@ def main(argv=None):
                     torch=torch.__version__)
         with open(args.json, 'w') as f:
             json.dump(dict(meta=meta, rows=list(results.values())), f, indent=2)
+
+
+def main_whole(args, parser):
+    """The whole-model table: each task's rows interleaved, ratios to its ResNet-50."""
+    from tools.deploy import whole_models
+    torch.set_num_threads(args.threads)
+    if args.device != 'cpu':
+        parser.error('--whole runs on the CPU only for now (the fastest path and the '
+                     'ONNX Runtime rows are set up for it)')
+    torch._dynamo.config.recompile_limit = 64
+    rows = [r for r in whole_models.all_rows()
+            if (not args.tasks or r.split(':')[0] in args.tasks.split(','))
+            and (not args.models or r.split(':')[1] in args.models.split(','))
+            and (not args.variants or r.split(':')[2] in args.variants.split(','))]
+    if not rows:
+        parser.error(f'no rows selected; rows are {whole_models.all_rows()}')
+    work_dir = tempfile.mkdtemp(prefix='moganet_whole_')
+    results = []
+    for task in dict.fromkeys(r.split(':')[0] for r in rows):
+        task_rows = [r for r in rows if r.startswith(task + ':')]
+        runners, info = {}, {}
+        for r in task_rows:
+            runners[r], info[r] = whole_models.prepare(r, work_dir, args.threads)
+            print(f'built {r}', file=sys.stderr)
+        h, w = whole_models.TASKS[task][0]
+        # a fixed random batch: speed does not depend on the pixels, and the detectors'
+        # biased box classifiers keep 100 detections whatever the image
+        x = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0))
+        medians = time_rows(runners, x, args.repeats, args.min_time, task)
+        base = medians.get(f'{task}:resnet50:eager')
+        for r in task_rows:
+            results.append(dict(row=r, input=f'{w}x{h}', params_M=info[r]['params_M'],
+                                ms=1000 * medians[r],
+                                vs_resnet50=base / medians[r] if base else None))
+        del runners
+    print(f'\nwhole models, batch 1, device cpu, {args.threads} threads, median of '
+          f'{args.repeats} interleaved repeats (x: speed relative to the ResNet-50 model)')
+    print('| row | input | params (M) | ms | speed vs ResNet-50 |\n|---|---|---|---|---|')
+    for res in results:
+        ratio = '' if res['vs_resnet50'] is None else f"{res['vs_resnet50']:.2f}x"
+        print(f"| {res['row']} | {res['input']} | {res['params_M']:.1f} | {res['ms']:.0f} | "
+              f'{ratio} |')
+    if args.json:
+        meta = dict(device='cpu', threads=args.threads, repeats=args.repeats,
+                    min_time=args.min_time, torch=torch.__version__)
+        with open(args.json, 'w') as f:
+            json.dump(dict(meta=meta, rows=results), f, indent=2)
 
 
 if __name__ == '__main__':

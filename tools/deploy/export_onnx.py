@@ -15,8 +15,10 @@ The graph's input is the preprocessed batch (normalized, padded), as in mmdeploy
 After the export the tool runs the ONNX model with ONNX Runtime and the PyTorch
 module on the same random input and prints each output's difference.
 
-    .venv/bin/python tools/deploy/export_onnx.py configs/cls/moganet_t_in1k.py ckpt.pth t.onnx --deploy --dynamic
-    .venv/bin/python tools/deploy/export_onnx.py configs/det/mask_rcnn_moganet_s_1x.py none m.onnx --deploy
+    .venv/bin/python tools/deploy/export_onnx.py configs/cls/moganet_t_in1k.py ckpt.pth t.onnx \
+        --deploy --dynamic
+    .venv/bin/python tools/deploy/export_onnx.py configs/det/mask_rcnn_moganet_s_1x.py none \
+        m.onnx --deploy
 """
 import argparse
 import os

@@ -18,7 +18,6 @@ import importlib
 from dataclasses import dataclass, field
 from typing import Dict, List, Optional, Tuple
 
-import torch
 import torch.nn as nn
 import torch.nn.functional as F
 
