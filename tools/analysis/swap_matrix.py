@@ -74,7 +74,8 @@ def table(results, arch, when) -> str:
 
 def write_doc(text: str, doc: Path = DOC):
     """Replace the marked table in ``doc`` (the rest of the page is prose)."""
-    page = doc.read_text() if doc.is_file() else f'# MogaNet in any OpenMMLab model\n\n{BEGIN}\n{END}\n'
+    page = (doc.read_text() if doc.is_file()
+            else f'# MogaNet in any OpenMMLab model\n\n{BEGIN}\n{END}\n')
     if BEGIN not in page or END not in page:
         raise SystemExit(f'{doc} has no {BEGIN} ... {END} markers; add them where the table goes')
     head, rest = page.split(BEGIN, 1)

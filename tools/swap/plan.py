@@ -142,6 +142,11 @@ def map_outputs(old: Sequence[Feature], warnings: List[str]) -> Tuple[int, ...]:
     """MogaNet stage for each original output: same stride, or (dilated
     backbones) the same place in order."""
     strides = [f.stride for f in old]
+    if None in strides:
+        if len(strides) != 1:
+            raise SwapError(f'model.backbone returns {len(strides)} outputs, some pooled to '
+                            'vectors; the swap handles one pooled output (a classifier\'s)')
+        return (len(MOGANET_STRIDES) - 1, )  # the last stage, pooled by a neck
     if len(set(strides)) == len(strides) and all(s in MOGANET_STRIDES for s in strides):
         return tuple(MOGANET_STRIDES.index(s) for s in strides)
     missing = [s for s in strides if s not in MOGANET_STRIDES]
@@ -252,24 +257,46 @@ def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
     norm = old_bb_cfg.get('norm_cfg')
     if isinstance(norm, dict) and norm.get('type') == 'SyncBN':
         backbone['norm_cfg'] = dict(type='SyncBN', requires_grad=True)
-    if init_cfg is not None:
-        for key in ('frozen_stages', 'norm_eval'):
-            if key in old_bb_cfg and old_bb_cfg[key] not in (-1, False):
-                backbone[key] = old_bb_cfg[key]
-                notes.append(f'model.backbone.{key}={old_bb_cfg[key]!r} kept from the '
-                             'original (MogaNet follows the ResNet convention)')
+    if init_cfg is not None:  # random weights are never frozen
+        if old_bb_cfg.get('norm_eval'):
+            backbone['norm_eval'] = True
+            notes.append('model.backbone.norm_eval=True kept from the original')
+        frozen = old_bb_cfg.get('frozen_stages', -1)
+        # MogaNet counts frozen stages as mmdet's ResNets do (0: stem, k: stem + 1..k);
+        # other backbones count otherwise (mmpretrain's ConvNeXt: 0 freezes nothing)
+        if frozen not in (-1, None):
+            if 'ResNe' in str(old_bb_cfg.get('type')):
+                backbone['frozen_stages'] = frozen
+                notes.append(f'model.backbone.frozen_stages={frozen} kept from the original '
+                             '(MogaNet counts stages as ResNet does)')
+            else:
+                warnings.append(f'model.backbone.frozen_stages={frozen} of the original '
+                                f'{old_bb_cfg.get("type")} was not carried over (its '
+                                'convention may differ from MogaNet\'s); set it if you want '
+                                'frozen stages')
     backbone.update(backbone_kwargs)
     backbone['init_cfg'] = init_cfg
     moga = MogaNet(**{k: v for k, v in backbone.items()
                       if k not in ('_delete_', 'type', 'init_cfg')})
     new_maps = run_backbone(moga, probe_size, in_channels)
-    new = describe(new_maps, probe_size)
 
     plan = SwapPlan(src=src, scope=scope, arch=arch, old_backbone=str(old_bb_cfg.get('type')),
                     probe_size=probe_size,
                     old_features=old, moganet_features=moga_all, out_indices=out_indices,
                     backbone=backbone, warnings=warnings, notes=notes)
     plan.model_overrides['backbone'] = backbone
+
+    # a backbone that pooled its output itself (mmpretrain's gap_before_final_norm): MogaNet
+    # returns maps, so a model without a neck gets the codebase's GlobalAveragePooling
+    if old[0].stride is None:
+        if model_cfg.get('neck') or scope not in ('mmpretrain', 'mmpose'):
+            raise SwapError(f'model.backbone ({old_bb_cfg.get("type")}) returns pooled '
+                            'vectors; MogaNet returns feature maps and this model has no '
+                            'place for a GlobalAveragePooling neck')
+        plan.model_overrides['neck'] = dict(type='GlobalAveragePooling')
+        notes.append(f'model.neck = GlobalAveragePooling: the original {old_bb_cfg.get("type")} '
+                     'pooled its output itself, MogaNet returns a feature map')
+        new_maps = tuple(t.mean((2, 3)) for t in new_maps)
 
     # 3. who consumes the features
     heads = [k for k, v in model_cfg.items() if k not in NOT_HEADS and k != 'neck'

@@ -1,7 +1,7 @@
 """Read a backbone's outputs (stride, width) from a dummy input, and trace which
 neck/head modules consume them."""
 from dataclasses import dataclass
-from typing import Dict, List, Optional, Sequence, Set, Tuple
+from typing import List, Optional, Sequence, Set, Tuple
 
 import torch
 import torch.nn as nn
@@ -13,20 +13,23 @@ from .errors import SwapError
 
 @dataclass(frozen=True)
 class Feature:
-    """One feature map a backbone (or a pass-through neck) returns."""
-    stride: int
+    """One output of a backbone (or a pass-through neck): a feature map at
+    ``stride``, or, with ``stride`` None, a pooled (N, C) vector (mmpretrain
+    backbones with ``gap_before_final_norm``)."""
+    stride: Optional[int]
     channels: int
 
     def __str__(self):
-        return f'{self.channels}@/{self.stride}'
+        return f'{self.channels}@/{self.stride}' if self.stride else f'{self.channels} pooled'
 
 
 def feature_maps(outputs, who: str) -> Tuple[torch.Tensor, ...]:
-    """The (N, C, H, W) maps of a backbone's output: one tensor or a tuple/list of them."""
+    """The (N, C, H, W) maps, or pooled (N, C) vectors, of a backbone's output: one
+    tensor or a tuple/list of them."""
     if isinstance(outputs, torch.Tensor):
         outputs = (outputs, )
-    if not isinstance(outputs, (tuple, list)) or not all(
-            isinstance(t, torch.Tensor) and t.dim() == 4 for t in outputs):
+    if not isinstance(outputs, (tuple, list)) or not outputs or not all(
+            isinstance(t, torch.Tensor) and t.dim() in (2, 4) for t in outputs):
         kinds = [type(t).__name__ if not isinstance(t, torch.Tensor) else
                  f'tensor{tuple(t.shape)}' for t in (outputs if isinstance(outputs, (
                      tuple, list)) else [outputs])]
@@ -37,9 +40,9 @@ def feature_maps(outputs, who: str) -> Tuple[torch.Tensor, ...]:
 
 
 def describe(maps: Sequence[torch.Tensor], input_size: int) -> List[Feature]:
-    """Stride (input size / map size, rounded) and width of each map."""
-    return [Feature(stride=max(1, round(input_size / t.shape[-2])), channels=t.shape[1])
-            for t in maps]
+    """Stride (input size / map size, rounded; None for pooled vectors) and width."""
+    return [Feature(stride=max(1, round(input_size / t.shape[-2])) if t.dim() == 4 else None,
+                    channels=t.shape[1]) for t in maps]
 
 
 @torch.no_grad()
@@ -180,6 +183,3 @@ def fed_under(fed: Set[str], module_path: str) -> bool:
     """Whether the module at ``module_path`` or one inside it took a feature map."""
     return any(f == module_path or f.startswith(module_path + '.') for f in fed)
 
-
-def summarize(features: Sequence[Feature]) -> Dict[str, list]:
-    return dict(strides=[f.stride for f in features], widths=[f.channels for f in features])

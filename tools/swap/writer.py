@@ -4,7 +4,7 @@ import os.path as osp
 from typing import Optional
 
 from .errors import SwapError
-from .plan import SwapPlan, dotted, plan_swap
+from .plan import SwapPlan, plan_swap
 
 WIDTH = 88
 
