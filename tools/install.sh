@@ -66,10 +66,19 @@ step "install mmpose and openmim without their broken dependency chains"
 step "install moganet_mm (editable)"
 PYTHONWARNINGS=ignore "${PIP[@]}" install -q --no-deps --no-build-isolation -e .
 
+step "link moganet_mm into site-packages for mim"
+# mim (search, download) reads <site-packages>/moganet_mm/.mim/model-index.yml, where an
+# editable install leaves nothing; a link to the checkout's package puts the model index
+# there. Imports are unchanged: the link and the editable finder lead to the same files.
+purelib=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+ln -sfn "$PWD/moganet_mm" "$purelib/moganet_mm"
+
 step "check the stack imports"
 "$PY" - <<'PY'
 import numpy, torch, mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmpose, mmpretrain, mim
 import moganet_mm
+from mim.commands.search import load_metadata
+assert load_metadata('moganet_mm').models, 'mim finds no model index for moganet_mm'
 assert numpy.__version__.startswith('1.'), f'numpy {numpy.__version__}: numpy<2 was upgraded'
 print('[install] torch', torch.__version__, '| mmcv', mmcv.__version__, '| mmengine', mmengine.__version__,
       '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__, '| mmpose', mmpose.__version__,

@@ -7,7 +7,8 @@ metafiles, that ``mim search moganet_mm`` lists:
 
 - ``Metadata``: ``Parameters`` and ``FLOPs`` counted by the model-zoo tool's own
   per-task code (``tools/analysis/zoo/``: the whole task model at the paper's
-  input size, one multiply-add = one FLOP), ``Training Data``, ``Epochs`` or
+  input size, one multiply-add = one FLOP) at the precision the tool prints
+  (0.01 M; 0.1 G, or 0.01 G below 100 G), ``Input Size``, ``Training Data``, ``Epochs`` or
   ``Iterations`` and ``Batch Size`` read from the config (the batch is the
   original's total: ``auto_scale_lr.base_batch_size``, else 8 GPUs x the
   per-GPU batch; 1 GPU for video);
@@ -193,6 +194,14 @@ def measure(cfg_path):
     return dict(params=params, flops=int(info['flops']))
 
 
+def at_tool_precision(counts):
+    """``counts`` (params, FLOPs) rounded as ``tools/analysis/model_zoo.py`` prints them:
+    params to 0.01 M, FLOPs to 0.1 G (0.01 G below 100 G); kept as plain numbers."""
+    params, flops = counts['params'] / 1e6, counts['flops'] / 1e9
+    return dict(params=int(round(round(params, 2) * 1e6)),
+                flops=int(round(round(flops, 1 if flops > 100 else 2) * 1e9)))
+
+
 def input_size(cfg_path):
     """(h, w) the paper counts a config at (the zoo tool's rule); the plain Cascade S,
     which has no paper row, is counted like the other detectors (1280x800)."""
@@ -255,6 +264,7 @@ def model_entry(cfg_path, counts):
         data = dataset
     else:
         data = [f'{pretrain} (backbone pre-training)', dataset]
+    counts = at_tool_precision(counts)
     meta = {'Parameters': counts['params'], 'FLOPs': counts['flops'],
             'Input Size': 'x'.join(str(s) for s in input_size(path)),
             'Training Data': data,
