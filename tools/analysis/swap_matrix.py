@@ -86,13 +86,13 @@ def write_doc(text: str, doc: Path = DOC):
 def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--arch', default='xt', help='MogaNet arch (default xt)')
-    parser.add_argument('--only', help='run the rows whose codebase, config or model '
-                        'contains this text')
+    parser.add_argument('--only', nargs='+', help='run the rows whose codebase, config or '
+                        'model contains one of these texts')
     parser.add_argument('--json', help='write the rows here as JSON')
     parser.add_argument('--no-doc', action='store_true', help='do not update docs/drop_in.md')
     args = parser.parse_args(argv)
     rows = [r for r in ROWS if not args.only or any(
-        args.only.lower() in s.lower() for s in (r.codebase, r.config, r.family))]
+        text.lower() in s.lower() for text in args.only for s in (r.codebase, r.config, r.family))]
     if not rows:
         parser.error(f'--only {args.only!r} matches no row')
     results = []
