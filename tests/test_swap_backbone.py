@@ -9,6 +9,7 @@ from mmengine.config import Config
 
 from tools.paths import REPO
 from tools.swap import SwapError, plan_swap, swap_backbone
+from tools.swap.codebase import load_config
 from tools.swap_backbone import main
 
 XT = [32, 64, 96, 192]  # MogaNet-XT widths, strides 4..32
@@ -112,7 +113,7 @@ def test_layer_decay_constructor_is_made_moganet_aware():
     ow = plan.top_overrides['optim_wrapper']
     assert ow['constructor'] == 'LayerDecayOptimWrapperConstructor'
     assert ow['paramwise_cfg']['layer_decay_rate'] == 0.9
-    cfg = plan.apply(Config.fromfile(src))
+    cfg = plan.apply(load_config(src)[0])
     model = build_model(cfg.model, 'mmseg')
     cfg.optim_wrapper.type = 'OptimWrapper'  # AMP is CUDA-only
     cfg.optim_wrapper.pop('loss_scale', None)
@@ -122,7 +123,7 @@ def test_layer_decay_constructor_is_made_moganet_aware():
 
 
 def test_config_in_memory():
-    cfg = Config.fromfile('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')
+    cfg, _ = load_config('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')  # mmengine.hub.get_config
     plan = swap_backbone(cfg, arch='xt', pretrained='none')
     swapped = plan.apply(cfg)
     assert swapped.model.backbone.type == 'MogaNet'
