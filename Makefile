@@ -2,7 +2,7 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test demo demo-seg demo-pose demo-cls demo-reference help
+.PHONY: install test demo demo-seg demo-pose demo-cls demo-video demo-reference help
 
 help:
 	@echo "make install  - create .venv/ with the pinned OpenMMLab 2.0 stack (idempotent)"
@@ -11,6 +11,7 @@ help:
 	@echo "make demo-seg  - same for Semantic FPN on a toy ADE20K"
 	@echo "make demo-pose - same for TopDown pose on a toy COCO-keypoints set"
 	@echo "make demo-cls  - same for ImageNet-style classification on a toy ImageNet"
+	@echo "make demo-video - same for SimVP-MogaNet video prediction on Moving MNIST (real digits)"
 	@echo "make demo-reference - compare the backbone with the original's reference outputs"
 
 install:
@@ -31,6 +32,9 @@ demo-pose: install
 
 demo-cls: install
 	$(PY) tools/demo/cls.py
+
+demo-video: install
+	$(PY) tools/demo/video.py
 
 demo-reference: install
 	$(PY) tools/check_reference.py

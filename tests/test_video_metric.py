@@ -23,7 +23,7 @@ def test_mse_mae_are_per_frame_pixel_sums_averaged_over_frames():
     # clip 2: 2 frames, every pixel off by 0.25 (16 pixels)
     gt2 = torch.full((2, 1, 4, 4), 0.5)
     pred2 = gt2 + 0.25
-    res = evaluate(VideoPredictionMetric(metrics=['mse', 'mae']), [(pred1, gt1), (pred2, gt2)])
+    res = evaluate(VideoPredictionMetric(metric=['mse', 'mae']), [(pred1, gt1), (pred2, gt2)])
     # per-frame sums: SE 4*0.25=1, 0, 16*0.0625=1, 1 -> mean 0.75; AE 2, 0, 4, 4 -> 2.5
     assert res['mse'] == pytest.approx(0.75)
     assert res['mae'] == pytest.approx(2.5)
@@ -94,7 +94,7 @@ def test_metric_weighs_every_frame_equally():
     gt = torch.zeros(3, 1, 8, 8)
     pred = torch.full((3, 1, 8, 8), 0.1)  # PSNR 20 on every frame
     pred_exactish = torch.full((1, 1, 8, 8), 0.01)  # PSNR 40 on one frame
-    res = evaluate(VideoPredictionMetric(metrics=['psnr']),
+    res = evaluate(VideoPredictionMetric(metric=['psnr']),
                    [(pred, gt), (pred_exactish, torch.zeros(1, 1, 8, 8))])
     assert res['psnr'] == pytest.approx((3 * 20 + 40) / 4)
 
@@ -107,7 +107,7 @@ def test_trivial_baselines_and_gain():
     assert guesses['mean_frame'].shape == (2, 1, 4, 4)
     assert guesses['mean_frame'][0, 0, 0, 0].item() == pytest.approx(0.25)
     pred = torch.full((2, 1, 4, 4), 0.4)
-    res = evaluate(VideoPredictionMetric(metrics=['mse'], trivial_baselines=True),
+    res = evaluate(VideoPredictionMetric(metric=['mse'], trivial_baselines=True),
                    [(pred, gt)], inputs=[inputs])
     # per-frame SE over 16 pixels: blank 16*0.25=4, mean 16*0.0625=1, last 4, model 0.16
     assert res['mse_blank'] == pytest.approx(4.0)
@@ -118,9 +118,9 @@ def test_trivial_baselines_and_gain():
 
 def test_bad_arguments_and_inputs():
     with pytest.raises(ValueError, match="choose from"):
-        VideoPredictionMetric(metrics=['lpips'])
+        VideoPredictionMetric(metric=['lpips'])
     with pytest.raises(ValueError, match="add 'mse'"):
-        VideoPredictionMetric(metrics=['ssim'], trivial_baselines=True)
+        VideoPredictionMetric(metric=['ssim'], trivial_baselines=True)
     metric = VideoPredictionMetric()
     with pytest.raises(ValueError, match='differ in shape'):
         metric.process(None, [dict(pred=torch.zeros(2, 1, 8, 8), gt=torch.zeros(3, 1, 8, 8))])
@@ -133,5 +133,5 @@ def test_bad_arguments_and_inputs():
 
 def test_registered_with_prefix():
     from mmengine.registry import METRICS
-    metric = METRICS.build(dict(type='VideoPredictionMetric', metrics=['mse']))
+    metric = METRICS.build(dict(type='VideoPredictionMetric', metric=['mse']))
     assert metric.prefix == 'video'

@@ -53,7 +53,7 @@ val_dataloader = dict(
     dataset=dict(type='MovingMNIST', data_root=data_root, clips_file='mnist_test_seq.npy',
                  n_frames_input=10, n_frames_output=10))
 test_dataloader = val_dataloader
-val_evaluator = dict(type='VideoPredictionMetric', metrics=['mse', 'mae', 'ssim', 'psnr'])
+val_evaluator = dict(type='VideoPredictionMetric', metric=['mse', 'mae', 'ssim', 'psnr'])
 test_evaluator = val_evaluator
 
 # OpenSTL's optimiser and schedule: Adam (no weight decay), torch's OneCycleLR

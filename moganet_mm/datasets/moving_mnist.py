@@ -20,6 +20,7 @@ Files read here:
   binary (``cifar-10-batches-bin``) release, or a ``.npy`` of 32x32x3 uint8 images.
 """
 import gzip
+import json
 import os
 import os.path as osp
 import pickle
@@ -215,8 +216,10 @@ class MovingMNIST(Dataset):
 
     - ``clips_file``: fixed clips (the test set, e.g. ``mnist_test_seq.npy``);
     - ``digits_file``: clips drawn afresh on every access from these digits (the
-      training set, as OpenSTL trains), ``num_sequences`` per epoch; with
-      ``backgrounds`` (CIFAR-10) they are Moving MNIST-CIFAR clips.
+      training set, as OpenSTL trains), ``num_sequences`` per epoch (None: the
+      ``train`` count of the ``moving_mnist.json`` that ``tools/data/moving_mnist.py``
+      wrote in ``data_root``, else OpenSTL's 10,000); with ``backgrounds``
+      (CIFAR-10) they are Moving MNIST-CIFAR clips.
 
     Items are ``dict(inputs=(T_in, C, H, W), data_samples=(T_out, C, H, W))``
     float32 in [0, 1], C = 1 (or 3 with backgrounds). Drawn clips use a generator
@@ -225,7 +228,7 @@ class MovingMNIST(Dataset):
     """
 
     def __init__(self, clips_file: Optional[str] = None, digits_file: Optional[str] = None,
-                 backgrounds: Optional[str] = None, num_sequences: int = 10000,
+                 backgrounds: Optional[str] = None, num_sequences: Optional[int] = None,
                  n_frames_input: int = 10, n_frames_output: int = 10, image_size: int = 64,
                  num_digits: int = 2, data_root: str = ''):
         if (clips_file is None) == (digits_file is None):
@@ -246,6 +249,12 @@ class MovingMNIST(Dataset):
             self.image_size = self.clips.shape[2]
             self.channels = 1 if self.clips.ndim == 4 else 3
         else:
+            if num_sequences is None:
+                num_sequences = 10000  # OpenSTL's epoch
+                meta = osp.join(data_root, 'moving_mnist.json')
+                if osp.isfile(meta):
+                    with open(meta) as f:
+                        num_sequences = json.load(f)['train']
             if num_sequences < 1:
                 raise ValueError(f'num_sequences must be >= 1, got {num_sequences}')
             digits = load_mnist_digits(osp.join(data_root, digits_file))

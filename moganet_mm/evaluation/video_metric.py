@@ -22,7 +22,7 @@ frame, and the last input frame, each repeated for every future frame
 ``1 - MSE / (the best of the three)``: the share of the best trivial predictor's
 error that the model removes (higher is better; 0.25 means 0.75 of its MSE).
 """
-from typing import Dict, List, Optional, Sequence
+from typing import Dict, List, Optional, Sequence, Union
 
 import torch
 import torch.nn.functional as F
@@ -108,8 +108,10 @@ class VideoPredictionMetric(BaseMetric):
     ``'predict'`` mode). Every frame of every clip weighs the same.
 
     Args:
-        metrics (Sequence[str]): Any of ``'mse'``, ``'mae'``, ``'ssim'``,
-            ``'psnr'``. Defaults to all four.
+        metric (str | Sequence[str]): Any of ``'mse'``, ``'mae'``, ``'ssim'``,
+            ``'psnr'``. Defaults to all four. (Named as mmdet's ``CocoMetric``
+            names it: a ``metrics`` key would make MMEngine's Runner read the
+            dict as an ``Evaluator``.)
         ssim_data_range (float): The ``data_range`` SSIM's constants use; 2 is
             what OpenSTL's published numbers used (see the module docstring),
             1 the range of the pixels.
@@ -119,10 +121,11 @@ class VideoPredictionMetric(BaseMetric):
     """
     default_prefix = 'video'
 
-    def __init__(self, metrics: Sequence[str] = METRIC_NAMES, ssim_data_range: float = 2.,
+    def __init__(self, metric: Union[str, Sequence[str]] = METRIC_NAMES,
+                 ssim_data_range: float = 2.,
                  trivial_baselines: bool = False, collect_device: str = 'cpu', prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
-        metrics = [metrics] if isinstance(metrics, str) else list(metrics)
+        metrics = [metric] if isinstance(metric, str) else list(metric)
         unknown = [m for m in metrics if m not in METRIC_NAMES]
         if unknown or not metrics:
             raise ValueError(f'Unknown video metric(s) {unknown or metrics}; choose from '
@@ -130,7 +133,7 @@ class VideoPredictionMetric(BaseMetric):
         if ssim_data_range <= 0:
             raise ValueError(f'ssim_data_range must be positive, got {ssim_data_range}')
         if trivial_baselines and 'mse' not in metrics:
-            raise ValueError("trivial_baselines compares MSEs: add 'mse' to metrics")
+            raise ValueError("trivial_baselines compares MSEs: add 'mse' to metric")
         self.metrics = metrics
         self.ssim_data_range = float(ssim_data_range)
         self.trivial_baselines = trivial_baselines
