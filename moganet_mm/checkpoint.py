@@ -55,12 +55,12 @@ def allow_mmengine_checkpoints():
     ``--resume``) through :func:`load_checkpoint_file` for its clear errors."""
     from mmengine.runner.checkpoint import CheckpointLoader
     torch.serialization.add_safe_globals(_safe_globals())
-    CheckpointLoader.register_scheme(prefixes='', force=True)(_load_local)
+    CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
 
 
-def _load_local(filename: str, map_location=None) -> dict:
-    """MMEngine's scheme for local paths (its ``load_from_local``), with errors that
-    name the file."""
+def load_from_local(filename: str, map_location=None) -> dict:
+    """MMEngine's scheme for local paths, under the name of the one it replaces (its log
+    line reads the name), with errors that name the file."""
     return load_checkpoint_file(os.path.expanduser(filename), map_location)
 
 

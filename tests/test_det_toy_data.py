@@ -82,8 +82,10 @@ def test_colour_says_nothing_about_the_class(toy):
 
 
 def test_bad_arguments_are_named():
-    with pytest.raises(ValueError, match='--train'):
+    with pytest.raises(ValueError, match='train must be >= 1 images, got 0'):
         make_toy_coco.make('unused', train=0)
+    with pytest.raises(ValueError, match="unknown style 'easy'; choose one of"):
+        make_toy_coco.make('unused', style='easy')
     out = subprocess.run([sys.executable, str(REPO / 'tools/data/make_toy_coco.py'),
                           '--size', '16', '--out', 'unused'], capture_output=True, text=True)
-    assert out.returncode != 0 and '--size' in out.stderr
+    assert out.returncode != 0 and 'size must be >= 64 pixels, got 16' in out.stderr

@@ -20,9 +20,12 @@ def build(config):
     return cfg, model
 
 
-def preprocess(model, img_bgr):
-    """The codebase's data preprocessor on one HxWx3 uint8 image (normalize, pad)."""
+def preprocess(model, img_bgr, data_sample=None):
+    """The codebase's data preprocessor on one HxWx3 uint8 image (normalize, pad);
+    mmpose's needs a data sample to write the input shape into."""
     data = dict(inputs=[torch.from_numpy(np.ascontiguousarray(img_bgr)).permute(2, 0, 1)])
+    if data_sample is not None:
+        data['data_samples'] = [data_sample]
     return model.data_preprocessor(data, False)['inputs']
 
 
@@ -135,7 +138,7 @@ def test_topdown_onnx_matches_pytorch_on_toy_crops(tmp_path):
     rng = np.random.default_rng(0)
     img, _ = make_image(rng, 256)
     crops = [img[:, :192], img[:, 64:]]
-    x = torch.cat([preprocess(model, c) for c in crops])
+    x = torch.cat([preprocess(model, c, PoseDataSample()) for c in crops])
     heatmaps, keypoints, scores = run(sess, x)
     with torch.no_grad():
         ref = [t.numpy() for t in spec.module(x)]

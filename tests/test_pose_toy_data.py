@@ -83,4 +83,4 @@ def test_promised_difficulty(toy):
 def test_cli_rejects_bad_sizes(tmp_path):
     r = subprocess.run([sys.executable, str(PATH), '--out', str(tmp_path), '--size', '16'],
                        capture_output=True, text=True)
-    assert r.returncode != 0 and '--size must be >= 64' in r.stderr
+    assert r.returncode != 0 and 'size must be >= 64 pixels, got 16' in r.stderr

@@ -27,6 +27,8 @@ def original_weights(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict':
         state = checkpoint['state_dict_ema']
     else:
         state = checkpoint.get('state_dict', checkpoint)
+    if isinstance(state.get('model'), dict):  # some training scripts nest the weights
+        state = state['model']
     weights, head = backbone_weights(state)
     if infer_arch(weights) is None:
         raise ValueError('Not a MogaNet checkpoint: no patch_embed1..4 / blocks1..4 weights '
