@@ -101,27 +101,6 @@ def test_pass_through_neck_classifier():
     assert edits(plan) == {'head.in_channels': (2048, 192)}
 
 
-def test_layer_decay_constructor_is_made_moganet_aware():
-    """mmseg's ConvNeXt-style constructor raises for any backbone but ConvNeXt/BEiT;
-    the swap moves to LayerDecayOptimWrapperConstructor, which asks
-    MogaNet.get_layer_depth, and the optimizer builds with decayed lrs."""
-    from mmengine.optim import build_optim_wrapper
-
-    from tools.swap.codebase import build_model
-    src = 'mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py'
-    plan = swap_backbone(src, arch='xt', pretrained='none', check=False)
-    ow = plan.top_overrides['optim_wrapper']
-    assert ow['constructor'] == 'LayerDecayOptimWrapperConstructor'
-    assert ow['paramwise_cfg']['layer_decay_rate'] == 0.9
-    cfg = plan.apply(load_config(src)[0])
-    model = build_model(cfg.model, 'mmseg')
-    cfg.optim_wrapper.type = 'OptimWrapper'  # AMP is CUDA-only
-    cfg.optim_wrapper.pop('loss_scale', None)
-    optim = build_optim_wrapper(model, cfg.optim_wrapper)
-    lrs = {g['lr'] for g in optim.optimizer.param_groups}
-    assert len(lrs) > 3 and max(lrs) == pytest.approx(cfg.optim_wrapper.optimizer.lr)
-
-
 def test_config_in_memory():
     cfg, _ = load_config('mmdet::retinanet/retinanet_r50_fpn_1x_coco.py')  # mmengine.hub.get_config
     plan = swap_backbone(cfg, arch='xt', pretrained='none')
