@@ -23,9 +23,24 @@ INTENDED = {
     # unrolled lr keys, and no weight decay on the backbone's 1-D tensors either
     'configs/det/cascade_mask_rcnn_moganet_[blx]*_3x.py': [
         '_rate', 'optim_wrapper.constructor', 'optim_wrapper.paramwise_cfg*'],
+    # timm's weight-decay filter, as the original train.py: layer scales and sigmas
+    # (4-D tensors) are decayed
+    'configs/cls/*.py': ['optim_wrapper.paramwise_cfg.custom_keys*'],
+    # the original's backbones had plain BN (its MogaNet swallowed stem_norm_cfg /
+    # conv_norm_cfg=SyncBN in **kwargs); the heads keep their SyncBN
+    'configs/seg/*.py': ['model.backbone.norm_cfg*'],
+    'configs/pose/*.py': ['model.backbone.norm_cfg*'],
+    # the original's AlignResize at test time: Resize, then ResizeToMultiple(32)
+    'configs/seg/[fu]*.py': ['test_pipeline*', 'val_dataloader.dataset.pipeline*',
+                             'test_dataloader.dataset.pipeline*'],
+    # the original trained pose S 384x288 with fp16, dynamic loss scale
+    'configs/pose/topdown_moganet_s_coco_384x288.py': ['optim_wrapper.type',
+                                                       'optim_wrapper.loss_scale'],
     # the top-level val_pipeline variable of the 384x288 configs (not what the loaders
-    # run, which is unchanged) lost mmpose's scope marker
+    # run, which is unchanged) lost mmpose's scope marker; so did the XL 640
+    # train_pipeline variable, now written in _base_moganet_upernet_640.py
     'configs/pose/*_384x288.py': ['val_pipeline[[]*[]]._scope_'],
+    'configs/seg/upernet_moganet_xl_160k_ade20k_640.py': ['train_pipeline[[]*[]]._scope_'],
 }
 
 

@@ -15,7 +15,8 @@ EXPECTED_NAMES = (
     [f'retinanet_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')]
     + [f'mask_rcnn_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')]
     + [f'mask_rcnn_moganet_{s}_3x' for s in ('t', 's', 'b', 'l')]
-    + [f'cascade_mask_rcnn_moganet_{s}_3x' for s in ('s', 'b', 'l', 'xl')])
+    + [f'cascade_mask_rcnn_moganet_{s}_3x' for s in ('s', 'b', 'l', 'xl')]
+    + ['cascade_mask_rcnn_moganet_s_3x_plain'])
 
 # (arch, drop_path_rate, lr, epochs, neck widths): the original repository's configs
 RECIPE = {
@@ -28,6 +29,7 @@ RECIPE = {
     'mask_rcnn_moganet_t_3x': ('tiny', 0.1, 2e-4, 36), 'mask_rcnn_moganet_s_3x': ('small', 0.1, 2e-4, 36),
     'mask_rcnn_moganet_b_3x': ('base', 0.3, 2e-4, 36), 'mask_rcnn_moganet_l_3x': ('large', 0.3, 2e-4, 36),
     'cascade_mask_rcnn_moganet_s_3x': ('small', 0.1, 2e-4, 36),
+    'cascade_mask_rcnn_moganet_s_3x_plain': ('small', 0.1, 2e-4, 36),
     'cascade_mask_rcnn_moganet_b_3x': ('base', 0.2, 1e-4, 36),
     'cascade_mask_rcnn_moganet_l_3x': ('large', 0.3, 1e-4, 36),
     'cascade_mask_rcnn_moganet_xl_3x': ('xlarge', 0.3, 1e-4, 36),
@@ -56,12 +58,15 @@ def test_recipe(path):
     milestones = [s for s in cfg.param_scheduler if s.type == 'MultiStepLR'][0].milestones
     assert milestones == ([8, 11] if epochs == 12 else [27, 33])
     warmup = [s for s in cfg.param_scheduler if s.type == 'LinearLR'][0]
-    assert warmup.end == (1000 if path.stem.startswith('cascade') else 500)
+    # the GIoU cascades warm up over 1000 iterations, the rest (plain cascade included)
+    # over mmdet 2's 500
+    giou = path.stem.startswith('cascade') and not path.stem.endswith('plain')
+    assert warmup.end == (1000 if giou else 500)
     assert cfg.train_dataloader.batch_size == 2
     assert cfg.auto_scale_lr == dict(enable=False, base_batch_size=16)
     if path.stem.startswith('retinanet'):
         assert (cfg.model.neck.start_level, cfg.model.neck.add_extra_convs) == (1, 'on_input')
-    if path.stem.endswith('3x'):  # multi-scale training up to 800 short side
+    if '_3x' in path.stem:  # multi-scale training up to 800 short side
         text = str(cfg.train_dataloader.dataset.pipeline)
         assert 'RandomChoiceResize' in text and '(800, 1333)' in text
 
@@ -75,7 +80,13 @@ def test_builds(path):
     model = MODELS.build(cfg.model)
     assert type(model.backbone).__name__ == 'MogaNet'
     assert model.backbone.embed_dims == WIDTHS[cfg.model.backbone.arch]
-    if 'cascade' in path.stem:
+    if path.stem.endswith('plain'):  # mmdet's standard cascade heads, as the original
+        heads = model.roi_head.bbox_head
+        assert [type(h).__name__ for h in heads] == ['Shared2FCBBoxHead'] * 3
+        assert all(type(h.loss_bbox).__name__ == 'SmoothL1Loss' for h in heads)
+        assert [tuple(h.bbox_coder.stds) for h in heads] == [
+            (0.1, 0.1, 0.2, 0.2), (0.05, 0.05, 0.1, 0.1), (0.033, 0.033, 0.067, 0.067)]
+    elif 'cascade' in path.stem:
         heads = model.roi_head.bbox_head
         assert len(heads) == 3 and all(h.num_shared_convs == 4 and h.num_shared_fcs == 1
                                        for h in heads)

@@ -132,6 +132,13 @@ def test_known_rows():
     assert 'Weights' not in entries['cascade_mask_rcnn_moganet_l_3x']
     assert entries['fpn_moganet_s_80k_ade20k']['Weights'].endswith(
         'moganet-seg-weights/fpn_moganet_small_80k_ade20k.pth')
+    # the plain Cascade S: no paper row; the authors' README row 51.4 / 44.9, 77.9M /
+    # 405.4G (our count 404.5G: -0.2%)
+    plain = entries['cascade_mask_rcnn_moganet_s_3x_plain']
+    assert metrics('cascade_mask_rcnn_moganet_s_3x_plain') == {'box AP': 51.4, 'mask AP': 44.9}
+    assert plain['Weights'].endswith('moganet-det-weights/cascade_mask_rcnn_moganet_s_fpn_ms_3x_coco.pth')
+    assert abs(plain['Metadata']['Parameters'] / 77.9e6 - 1) < 0.005
+    assert abs(plain['Metadata']['FLOPs'] / 405.4e9 - 1) < 0.01
 
 
 def test_index_and_generated_tables_are_current():

@@ -38,7 +38,8 @@ def test_config_follows_original_recipe(path):
     assert (cfg.model.type, bb.type, head.type) == ('TopdownPoseEstimator', 'MogaNet',
                                                      'HeatmapHead')
     assert bb.arch == arch and bb.out_indices == (3, ) and bb.drop_path_rate == dpr
-    assert bb.norm_cfg.type == 'SyncBN'
+    # plain BN: the original's MogaNet swallowed stem_norm_cfg / conv_norm_cfg=SyncBN
+    assert bb.norm_cfg == dict(type='BN')
     assert bb.init_cfg == dict(type='Pretrained', checkpoint=f'{RELEASE}moganet_{arch}'
                                '_sz224_8xbs128_ep300.pth.tar')
     assert head.in_channels == in_ch and head.out_channels == 17
@@ -50,6 +51,11 @@ def test_config_follows_original_recipe(path):
     assert cfg.model.test_cfg.flip_test is True
     opt = cfg.optim_wrapper.optimizer
     assert (opt.type, opt.lr) == ('Adam', 1e-3) and 'weight_decay' not in opt
+    # fp16 with a dynamic loss scale for S 384x288 only, as the original
+    fp16 = (size, res) == ('s', '384x288')
+    assert cfg.optim_wrapper.get('type', 'OptimWrapper') == ('AmpOptimWrapper' if fp16
+                                                             else 'OptimWrapper')
+    assert cfg.optim_wrapper.get('loss_scale') == ('dynamic' if fp16 else None)
     assert cfg.train_dataloader.batch_size == 32 and cfg.auto_scale_lr.base_batch_size == 256
     assert cfg.train_cfg.max_epochs == 210
     warmup, steps = cfg.param_scheduler

@@ -64,6 +64,15 @@ def test_config_builds_with_recipe(name):
     crop = 640 if name.endswith('_640') else 512
     assert cfg.model.data_preprocessor.size == (crop, crop)
     assert cfg.train_dataloader.dataset.pipeline[3].crop_size == (crop, crop)
+    # plain BN in the backbone (the original's MogaNet swallowed its SyncBN arguments),
+    # SyncBN in the heads
+    assert b.norm_cfg == dict(type='BN')
+    assert cfg.model.decode_head.norm_cfg.type == 'SyncBN'
+    # the original's AlignResize: resize, then stretch up to a multiple of 32
+    for loader in (cfg.val_dataloader, cfg.test_dataloader):
+        resize, align = loader.dataset.pipeline[1:3]
+        assert resize == dict(type='Resize', scale=(4 * crop, crop), keep_ratio=True)
+        assert align == dict(type='ResizeToMultiple', size_divisor=32)
     model = MODELS.build(cfg.model)  # no weights are loaded: init_weights is not called
     assert model.backbone.embed_dims == WIDTHS[size]
 
@@ -94,3 +103,25 @@ def test_model_zoo_rows_within_tolerance(name):
     row = model_zoo.count(str(SEG / f'{name}.py'))
     assert row['ok'], row  # 1% params / 2% FLOPs, or half the paper's last digit
     assert row['input'] == '512x2048'
+
+
+def test_test_pipeline_aligns_like_the_original(tmp_path):
+    """The test pipeline gives what the original's AlignResize gave: a 300x417 image
+    resized to (512, 712) by the keep-ratio scale (2048, 512), then stretched to
+    (512, 736), the next multiples of 32; the label map stays at full size."""
+    import cv2
+    import numpy as np
+    from mmengine.dataset import Compose
+    from mmseg.utils import register_all_modules
+    register_all_modules()
+    cfg = Config.fromfile(SEG / 'upernet_moganet_xt_160k_ade20k.py')
+    img, seg = tmp_path / 'img.jpg', tmp_path / 'seg.png'
+    cv2.imwrite(str(img), np.full((300, 417, 3), 128, np.uint8))
+    cv2.imwrite(str(seg), np.ones((300, 417), np.uint8))
+    out = Compose(cfg.test_dataloader.dataset.pipeline)(
+        dict(img_path=str(img), seg_map_path=str(seg), reduce_zero_label=True,
+             seg_fields=[]))
+    sample = out['data_samples']
+    assert tuple(out['inputs'].shape) == (3, 512, 736)
+    assert sample.img_shape == (512, 736) and sample.ori_shape == (300, 417)
+    assert tuple(sample.gt_sem_seg.data.shape) == (1, 300, 417)

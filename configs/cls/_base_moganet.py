@@ -72,9 +72,10 @@ val_dataloader = dict(batch_size=128, dataset=dict(pipeline=test_pipeline))
 test_dataloader = val_dataloader
 
 # ---------------------------------------------------------------- schedule
-# AdamW(0.9, 0.999), lr 1e-3 at batch 1024. No weight decay on norms and biases
-# (timm's filter_bias_and_bn) nor on the layer scales and the feature
-# decomposition scales (`sigma.scale`), as OpenMixup's MogaNet recipe does.
+# AdamW(0.9, 0.999), lr 1e-3 at batch 1024. Weight decay as timm's create_optimizer_v2
+# gave it in the original train.py (filter_bias_and_bn; MogaNet.no_weight_decay() is
+# empty): none on 1-D parameters (norms) and biases, 0.05 on everything else, the
+# (1, C, 1, 1) layer scales and `sigma.scale`s included.
 optim_wrapper = dict(
     optimizer=dict(type='AdamW', lr=1e-3, weight_decay=0.05, eps=1e-8,
                    betas=(0.9, 0.999)),
@@ -82,10 +83,6 @@ optim_wrapper = dict(
         norm_decay_mult=0.0,
         bias_decay_mult=0.0,
         flat_decay_mult=0.0,
-        custom_keys={
-            'layer_scale_': dict(decay_mult=0.0),
-            'sigma.scale': dict(decay_mult=0.0),
-        },
         _delete_=True),
 )
 # timm cosine: 5 warm-up epochs from warmup_lr 1e-5, cosine to min_lr over 300

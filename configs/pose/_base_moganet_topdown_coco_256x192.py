@@ -30,5 +30,7 @@ model = dict(
         _delete_=True,
         type='MogaNet',
         out_indices=(3, ),  # the head reads the last stage only (original: in_index=3)
-        # original: stem_norm_cfg = conv_norm_cfg = SyncBN
-        norm_cfg=dict(type='SyncBN', requires_grad=True)))
+        # BN: the original configs pass stem_norm_cfg = conv_norm_cfg = SyncBN, but its
+        # MogaNet reads stem_norm_type / conv_norm_type and swallows those in **kwargs,
+        # so the released models were trained with per-GPU BN in the backbone
+        norm_cfg=dict(type='BN')))

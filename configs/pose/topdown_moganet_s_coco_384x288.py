@@ -11,3 +11,5 @@ model = dict(backbone=dict(drop_path_rate=0.2), head=dict(decoder=codec))
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = dict(dataset=dict(pipeline=val_pipeline))
 test_dataloader = val_dataloader
+# the original trained this one (only) with fp16, dynamic loss scale (needs a GPU)
+optim_wrapper = dict(type='AmpOptimWrapper', loss_scale='dynamic')

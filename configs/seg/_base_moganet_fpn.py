@@ -13,7 +13,6 @@ _base_ = [
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
 crop_size = (512, 512)
-norm_cfg = dict(type='SyncBN', requires_grad=True)  # as the original (backbone and heads)
 model = dict(
     data_preprocessor=dict(size=crop_size),
     pretrained=None,
@@ -21,7 +20,10 @@ model = dict(
         _delete_=True,
         type='MogaNet',
         out_indices=(0, 1, 2, 3),
-        norm_cfg=norm_cfg),  # the size configs add arch, drop path and ImageNet weights
+        # BN, not the heads' SyncBN: the original configs set stem_norm_cfg and
+        # conv_norm_cfg to SyncBN, but its MogaNet swallows both in **kwargs, so the
+        # released models were trained with per-GPU BN in the backbone
+        norm_cfg=dict(type='BN')),  # the size configs add arch, drop path and ImageNet weights
     decode_head=dict(num_classes=150))
 
 # batch 4 x 8 GPUs = 32 (mmseg's default 4 per GPU). The original doubles the GPUs of
@@ -38,3 +40,16 @@ param_scheduler = [
 train_cfg = dict(max_iters=80000, val_interval=4000)
 default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=1, save_best='mIoU'))
+
+# The original tests with its AlignResize(keep_ratio=True, size_divisor=32): resize to
+# the scale, then stretch both sides up to the next multiple of 32, which is what
+# mmseg 1.x's ResizeToMultiple does after Resize.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2048, 512), keep_ratio=True),
+    dict(type='ResizeToMultiple', size_divisor=32),
+    dict(type='LoadAnnotations', reduce_zero_label=True),  # labels stay at full size
+    dict(type='PackSegInputs'),
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

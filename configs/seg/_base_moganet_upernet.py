@@ -1,19 +1,19 @@
 # UperNet + MogaNet on ADE20K, 512x512 crops, 160k iterations: the recipe shared by
-# upernet_moganet_*_160k_ade20k*.py (which add the ADE20K dataset base: 512 or 640 crops,
-# and the batch size, since mmengine forbids a key in two bases). From the original repository's
+# upernet_moganet_*_160k_ade20k.py (and, through _base_moganet_upernet_640.py, by the
+# 640x640 XL config), which add the batch size. From the original repository's
 # segmentation/configs/_base_/models/upernet_moganet.py and upernet/moganet/*.py
 # (mmseg 0.x), moved onto mmseg 1.x's own base configs. The size configs set the
 # backbone arch, drop path, ImageNet init, the UPerHead's in_channels (the stage widths)
 # and the auxiliary FCN head's in_channels (the stage-3 width).
 _base_ = [
     'mmseg::_base_/models/upernet_r50.py',
+    'mmseg::_base_/datasets/ade20k.py',
     'mmseg::_base_/default_runtime.py',
     '../_base_/moganet_sizes.py',
     'mmseg::_base_/schedules/schedule_160k.py',
 ]
 custom_imports = dict(imports=['moganet_mm'], allow_failed_imports=False)
 
-norm_cfg = dict(type='SyncBN', requires_grad=True)  # as the original (backbone and heads)
 model = dict(
     data_preprocessor=dict(size=(512, 512)),  # the crop size
     pretrained=None,
@@ -21,7 +21,10 @@ model = dict(
         _delete_=True,
         type='MogaNet',
         out_indices=(0, 1, 2, 3),
-        norm_cfg=norm_cfg),  # the size configs add arch, drop path and ImageNet weights
+        # BN, not the heads' SyncBN: the original configs set stem_norm_cfg and
+        # conv_norm_cfg to SyncBN, but its MogaNet swallows both in **kwargs, so the
+        # released models were trained with per-GPU BN in the backbone
+        norm_cfg=dict(type='BN')),  # the size configs add arch, drop path and ImageNet weights
     decode_head=dict(num_classes=150),
     auxiliary_head=dict(num_classes=150))
 
@@ -44,3 +47,16 @@ param_scheduler = [
 ]
 # mmseg's 160k schedule: evaluate and checkpoint every 16k iterations; keep the best
 default_hooks = dict(checkpoint=dict(save_best='mIoU'))
+
+# The original tests with its AlignResize(keep_ratio=True, size_divisor=32): resize to
+# the scale, then stretch both sides up to the next multiple of 32, which is what
+# mmseg 1.x's ResizeToMultiple does after Resize.
+test_pipeline = [
+    dict(type='LoadImageFromFile'),
+    dict(type='Resize', scale=(2048, 512), keep_ratio=True),
+    dict(type='ResizeToMultiple', size_divisor=32),
+    dict(type='LoadAnnotations', reduce_zero_label=True),  # labels stay at full size
+    dict(type='PackSegInputs'),
+]
+val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
+test_dataloader = val_dataloader

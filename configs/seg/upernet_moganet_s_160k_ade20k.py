@@ -3,7 +3,7 @@
 # Original: segmentation/configs/upernet/moganet/upernet_moganet_small_512x512_160k_ade20k.py
 # Released model (original repository, mmseg 0.x format):
 # https://github.com/Westlake-AI/MogaNet/releases/download/moganet-seg-weights/upernet_moganet_small_512x512_160k_ade20k.pth
-_base_ = ['./_base_moganet_upernet.py', 'mmseg::_base_/datasets/ade20k.py']
+_base_ = ['./_base_moganet_upernet.py']
 
 size = _base_.moganet_sizes.s
 model = dict(
