@@ -18,7 +18,7 @@ install:
 	@bash tools/install.sh
 
 test: install
-	@$(PY) -m pytest tests $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest tests --durations=25 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 demo: install

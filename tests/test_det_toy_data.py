@@ -89,3 +89,22 @@ def test_bad_arguments_are_named():
     out = subprocess.run([sys.executable, str(REPO / 'tools/data/make_toy_coco.py'),
                           '--size', '16', '--out', 'unused'], capture_output=True, text=True)
     assert out.returncode != 0 and 'size must be >= 64 pixels, got 16' in out.stderr
+
+
+@pytest.mark.parametrize('cls', make_toy_coco.CLASSES)
+def test_plain_shapes_fill_their_box(cls):
+    """A plain-style shape of radius r fills the 2r x 2r box around its centre: a
+    circle, an axis-aligned square, a triangle with its apex at the top middle."""
+    style = make_toy_coco.STYLES['plain']
+    for seed in range(5):
+        mask = make_toy_coco.shape_mask(cls, 256, np.random.default_rng(seed), style)
+        r = np.random.default_rng(seed).uniform(*style.radius) * 256  # the first draw
+        ys, xs = np.nonzero(mask)
+        w, h = xs.max() - xs.min() + 1, ys.max() - ys.min() + 1
+        assert abs(w - 2 * r) <= 2 and abs(h - 2 * r) <= 2, (cls, w, h, r)
+        fill = mask.sum() / (w * h)
+        expected = {'circle': np.pi / 4, 'square': 1.0, 'triangle': 0.5}[cls]
+        assert abs(fill - expected) < 0.06, (cls, fill)
+        if cls == 'triangle':  # apex up: the top row is narrow, the bottom row full
+            top, bottom = mask[ys.min()].sum(), mask[ys.max()].sum()
+            assert top <= 3 and bottom >= w - 2, (top, bottom, w)

@@ -7,7 +7,7 @@ the classes apart:
 
 - ``plain`` (the default, ``make demo``): a flat noisy background (every pixel
   N(110, 25)); 1-4 shapes, uniformly; circles, axis-aligned squares and upward
-  triangles of radius 14-50 px in a 256 image, in flat colours.
+  triangles filling a box of half-side r = 14-50 px in a 256 image, in flat colours.
 - ``hard``: a random colour gradient under noise N(0, 20); 1-4 shapes drawn with
   weights 1:2:3:4 (2.9 per image); rotated, 45-100 px across, textured.
 
@@ -60,27 +60,30 @@ STYLES = {
 
 
 def shape_mask(cls, size, rng, style=STYLES['plain']):
-    """(size x size) uint8 mask of one shape of class ``cls``, randomly sized and
-    placed (and rotated, unless the style is upright)."""
+    """(size x size) uint8 mask of one shape of class ``cls``, randomly sized and placed.
+
+    Upright shapes fill the 2r x 2r box around their centre: a circle of radius r, an
+    axis-aligned square of half-side r, a triangle with its apex at the top middle and
+    its base along the bottom. Otherwise the corners lie on the circle of radius r
+    (an equilateral triangle, a square), turned by a random angle.
+    """
+    if cls not in CLASSES:
+        raise ValueError(f'unknown shape {cls!r}; choose one of {CLASSES}')
     s = size
     r = rng.uniform(*style.radius) * s
     cx, cy = rng.uniform(r, s - r, size=2)
     mask = np.zeros((s, s), np.uint8)
-    # upright: a square's corners at 45 degrees, a triangle's apex up (image y is down)
-    theta = rng.uniform(0, 2 * np.pi) if not style.upright else \
-        {'circle': 0., 'square': np.pi / 4, 'triangle': -np.pi / 2}.get(cls, 0.)
     if cls == 'circle':
         cv2.circle(mask, (int(round(cx)), int(round(cy))), int(round(r)), 1, -1, cv2.LINE_8)
         return mask
-    if cls == 'triangle':
-        angles = theta + np.array([0, 2, 4]) * np.pi / 3
-        radii = np.full(3, r)
-    elif cls == 'square':
-        angles = theta + np.array([0, 1, 2, 3]) * np.pi / 2
-        radii = np.full(4, r)
+    if style.upright:  # corners as offsets in units of r (image y points down)
+        corners = {'triangle': [(0, -1), (1, 1), (-1, 1)],
+                   'square': [(-1, -1), (1, -1), (1, 1), (-1, 1)]}[cls]
+        pts = np.array([cx, cy]) + r * np.array(corners, float)
     else:
-        raise ValueError(f'unknown shape {cls!r}; choose one of {CLASSES}')
-    pts = np.stack([cx + radii * np.cos(angles), cy + radii * np.sin(angles)], axis=1)
+        k = {'triangle': 3, 'square': 4}[cls]
+        angles = rng.uniform(0, 2 * np.pi) + np.arange(k) * 2 * np.pi / k
+        pts = np.stack([cx + r * np.cos(angles), cy + r * np.sin(angles)], axis=1)
     cv2.fillPoly(mask, [np.round(pts).astype(np.int32)], 1, cv2.LINE_8)
     return mask
 

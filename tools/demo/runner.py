@@ -190,9 +190,10 @@ def build_cfg(task: DemoTask, args):
     cfg = Config.fromfile(args.config)
     task.point_at_data(cfg, args.data_root.rstrip('/') + '/')
     set_schedule(cfg, args.epochs, args.iters)
-    # evaluate once, after training (and before, with --eval-untrained)
+    # evaluate once, after training (and before, with --eval-untrained): MMEngine's
+    # train loops also validate at their last epoch / iteration unless val_begin is past it
     loop = cfg.train_cfg
-    loop.val_interval = (loop.get('max_epochs') or loop.get('max_iters')) + 1
+    loop.val_begin = loop.val_interval = (loop.get('max_epochs') or loop.get('max_iters')) + 1
     if args.batch_size:
         cfg.train_dataloader.batch_size = args.batch_size
     cfg.work_dir = args.work_dir
