@@ -75,3 +75,25 @@ def test_unsupported_task_models_are_named(tmp_path):
     assert 'CascadeRoIHead' in msg and 'StandardRoIHead' in msg
     retina = REPO / 'configs/det/retinanet_moganet_xt_1x.py'
     assert 'two-stage detectors' in refused(retina, 'none', tmp_path / 'r.onnx')
+
+
+def test_fresh_model_downloads_nothing(monkeypatch):
+    """``build_model(cfg, None)`` of a codebase's own config initializes fresh weights
+    without fetching its pretrained backbone: mmseg names it in ``model.pretrained``
+    (``open-mmlab://resnet50_v1c``), which the whole-model benchmark once tried to
+    download on a machine without network."""
+    import os
+
+    import mmengine.runner.checkpoint as ckpt
+    from mmengine.utils import get_installed_path
+
+    from tools.deploy.models import build_model, load_config
+
+    def no_download(*args, **kwargs):
+        raise AssertionError(f'tried to download {args[:1]}')
+    monkeypatch.setattr(ckpt, 'load_from_http', no_download)
+    cfg = load_config(os.path.join(get_installed_path('mmseg'), '.mim', 'configs',
+                                   'upernet', 'upernet_r50_4xb4-160k_ade20k-512x512.py'))
+    assert cfg.model.pretrained == 'open-mmlab://resnet50_v1c'
+    model = build_model(cfg, None)
+    assert type(model.backbone).__name__ == 'ResNetV1c'

@@ -83,6 +83,8 @@ def build_model(cfg, checkpoint: Optional[str]) -> nn.Module:
     registry = importlib.import_module(f'{scope}.registry').MODELS
     model_cfg = copy.deepcopy(cfg.model)
     # pretrained backbone weights would be downloaded and then replaced by the checkpoint
+    # (mmseg's configs name them in the model's ``pretrained``, the others in init_cfg)
+    model_cfg.pop('pretrained', None)
     if 'backbone' in model_cfg:
         model_cfg.backbone.pop('init_cfg', None)
     model = registry.build(model_cfg)

@@ -64,6 +64,8 @@ def load(task: str, name: str):
         package, rel = path.split('::')
         path = os.path.join(get_installed_path(package), '.mim', 'configs', rel)
     cfg = Config.fromfile(path if os.path.isabs(path) else str(REPO / path))
+    if task == 'upernet':  # one whole 2048x512 forward for every row (mmseg's Swin and
+        cfg.model.test_cfg = dict(mode='whole')  # ConvNeXt configs slide 512 crops)
     model = build_model(cfg, None)
     if task == 'mask_rcnn':
         with torch.no_grad():  # every proposal scores class 0 high: 100 detections
