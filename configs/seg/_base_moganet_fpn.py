@@ -5,7 +5,7 @@
 # path, ImageNet init and the FPN's in_channels (= the backbone's stage widths).
 _base_ = [
     'mmseg::_base_/models/fpn_r50.py',
-    'mmseg::_base_/datasets/ade20k.py',
+    './_base_ade20k.py',  # mmseg's ADE20K, tested with the original's AlignResize
     'mmseg::_base_/default_runtime.py',
     '../_base_/moganet_sizes.py',
     'mmseg::_base_/schedules/schedule_80k.py',
@@ -40,16 +40,3 @@ param_scheduler = [
 train_cfg = dict(max_iters=80000, val_interval=4000)
 default_hooks = dict(
     checkpoint=dict(by_epoch=False, interval=4000, max_keep_ckpts=1, save_best='mIoU'))
-
-# The original tests with its AlignResize(keep_ratio=True, size_divisor=32): resize to
-# the scale, then stretch both sides up to the next multiple of 32, which is what
-# mmseg 1.x's ResizeToMultiple does after Resize.
-test_pipeline = [
-    dict(type='LoadImageFromFile'),
-    dict(type='Resize', scale=(2048, 512), keep_ratio=True),
-    dict(type='ResizeToMultiple', size_divisor=32),
-    dict(type='LoadAnnotations', reduce_zero_label=True),  # labels stay at full size
-    dict(type='PackSegInputs'),
-]
-val_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-test_dataloader = val_dataloader

@@ -1,7 +1,8 @@
 # UperNet + MogaNet at 640x640 crops: the 512x512 recipe (_base_moganet_upernet.py) with
 # mmseg's ade20k_640x640.py data (resize to 2560x640, 640 crops), and the original's
-# AlignResize test transform kept (Resize, then ResizeToMultiple(32)). Written out
-# rather than inherited: MMEngine forbids two bases that both set the pipelines.
+# AlignResize test transform kept (Resize, then ResizeToMultiple(32), as in
+# _base_ade20k.py). Written out rather than inherited: MMEngine forbids two bases that
+# both set the pipelines.
 _base_ = ['./_base_moganet_upernet.py']
 
 crop_size = (640, 640)
