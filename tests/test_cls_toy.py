@@ -66,8 +66,9 @@ def toy_data(tmp_path_factory):
     return root
 
 
-# The shortened demo: 8 epochs on 360 images (chance is 1/6 = 16.7%; measured in one
-# run with --eval-untrained: untrained CLS_UNTRAINED, trained CLS_TRAINED).
+# The shortened demo: 8 epochs on 360 images, 96 iterations (chance is 1/6 = 16.7%;
+# measured 2026-12-01 with --eval-untrained, the same arguments: untrained top-1 16.7,
+# trained 46.7; loss 1.82 -> 1.26).
 SHORT_FLOOR = 40.0
 
 
