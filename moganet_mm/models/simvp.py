@@ -24,7 +24,6 @@ with one rename (its MogaNet scales are bare parameters ``...attn.sigma`` /
 :func:`moganet_mm.models.simvp.convert_openstl_state_dict` and
 :meth:`SimVP.load_openstl`.
 """
-import math
 from collections import OrderedDict
 from typing import Dict, List, Optional, Sequence, Tuple, Union
 
@@ -35,7 +34,7 @@ from mmengine.model import BaseModel
 from mmengine.model.weight_init import trunc_normal_
 from mmengine.registry import MODELS
 
-from .backbones.moganet import MogaBlock, refuse_unknown_arguments
+from .backbones.moganet import MogaBlock, init_like_original, refuse_unknown_arguments
 
 __all__ = ['SimVP', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'MogaTranslator',
            'openstl_drop_path_rates', 'convert_openstl_state_dict']
@@ -278,7 +277,7 @@ class SimVP(BaseModel):
                             trunc_normal_(m.weight, std=.02)
                             nn.init.zeros_(m.bias)
         for layer in self.hid.enc:
-            layer.block.apply(_init_moga_block)
+            layer.block.apply(init_like_original)
         self._is_init = True
 
     def predict_frames(self, x: torch.Tensor) -> torch.Tensor:
@@ -360,19 +359,6 @@ class SimVP(BaseModel):
             raise KeyError(f'OpenSTL weights do not match SimVP: missing {missing}, '
                            f'unexpected {unexpected}')
         return missing, unexpected
-
-
-def _init_moga_block(m: nn.Module):
-    """OpenSTL's MogaSubBlock init (that of MogaNet): norms 1/0, convs normal with
-    std sqrt(2 / fan_out), fan_out divided by groups; scales keep their 1e-5."""
-    if isinstance(m, (nn.BatchNorm2d, nn.GroupNorm, nn.LayerNorm)):
-        nn.init.ones_(m.weight)
-        nn.init.zeros_(m.bias)
-    elif isinstance(m, nn.Conv2d):
-        fan_out = m.kernel_size[0] * m.kernel_size[1] * m.out_channels // m.groups
-        nn.init.normal_(m.weight, 0, math.sqrt(2.0 / fan_out))
-        if m.bias is not None:
-            nn.init.zeros_(m.bias)
 
 
 def openstl_state_dict(checkpoint: Union[str, dict]) -> 'OrderedDict[str, torch.Tensor]':

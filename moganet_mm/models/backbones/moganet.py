@@ -615,7 +615,7 @@ class MogaNet(BaseModule):
         elif self.init_cfg is not None:
             super().init_weights()
         else:
-            self.apply(_init_like_original)
+            self.apply(init_like_original)
             self._is_init = True
 
     @staticmethod
@@ -693,9 +693,10 @@ class MogaNet(BaseModule):
         return min(3 + int(match.group(3)) // 2, last - 1), num_layers
 
 
-def _init_like_original(m: nn.Module):
-    """The original's classification init: the conv fan-out divides by groups, so
-    depthwise convs start at the scale of their own fan-out."""
+def init_like_original(m: nn.Module):
+    """The original's init (MogaNet's and OpenSTL's MogaSubBlock's): the conv fan-out
+    divides by groups, so depthwise convs start at the scale of their own fan-out;
+    linears truncated normal; norms 1 / 0; layer scales keep their init value."""
     if isinstance(m, nn.Linear):
         trunc_normal_(m.weight, std=.02)
         if m.bias is not None:
@@ -705,6 +706,6 @@ def _init_like_original(m: nn.Module):
         nn.init.normal_(m.weight, 0, math.sqrt(2.0 / fan_out))
         if m.bias is not None:
             nn.init.zeros_(m.bias)
-    elif isinstance(m, (_BatchNorm, nn.GroupNorm)):
+    elif isinstance(m, (_BatchNorm, nn.GroupNorm, nn.LayerNorm)):
         nn.init.ones_(m.weight)
         nn.init.zeros_(m.bias)
