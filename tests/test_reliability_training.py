@@ -159,12 +159,19 @@ def test_sigkill_then_resume_gives_the_same_weights_and_metrics(uninterrupted, t
     assert final_metrics(work) == final_metrics(ref_dir)
 
 
-def test_sigkill_then_resume_classification(tmp_path):
-    data = tmp_path / 'toy_imagenet'
-    make_toy_imagenet(str(data), train=96, val=24, size=64, seed=0)
-    cfg = write_cls_config(tmp_path / 'cfg.py', data)
-    ref, work = tmp_path / 'uninterrupted', tmp_path / 'work'
-    run(train_cmd(cfg, ref, codebase='mmpretrain'))
+@pytest.fixture(scope='module')
+def uninterrupted_cls(tmp_path_factory):
+    """The toy classifier's uninterrupted run: 3 epochs of 6 iterations."""
+    tmp = tmp_path_factory.mktemp('uninterrupted_cls')
+    make_toy_imagenet(str(tmp / 'toy_imagenet'), train=96, val=24, size=64, seed=0)
+    cfg = write_cls_config(tmp / 'cfg.py', tmp / 'toy_imagenet')
+    run(train_cmd(cfg, tmp / 'work', codebase='mmpretrain'))
+    return cfg, tmp / 'work'
+
+
+def test_sigkill_then_resume_classification(uninterrupted_cls, tmp_path):
+    cfg, ref = uninterrupted_cls
+    work = tmp_path / 'work'
     # 6 iterations (~4 s) per epoch: the kill lands in epoch 2 or 3
     kill_and_resume(train_cmd(cfg, work, codebase='mmpretrain'), work, max_wait=2.5)
     assert_same_weights(final_state(work), final_state(ref))
@@ -188,10 +195,12 @@ runpy.run_path(sys.argv[0], run_name='__main__')
 '''
 
 
-def test_kill_while_saving_leaves_the_previous_checkpoint(uninterrupted, tmp_path):
-    cfg, ref_dir = uninterrupted
+def test_kill_while_saving_leaves_the_previous_checkpoint(uninterrupted_cls, tmp_path):
+    """SafeCheckpointHook is the same for every codebase: the toy classifier (a few
+    seconds an epoch) is killed half-way through writing its second checkpoint."""
+    cfg, ref_dir = uninterrupted_cls
     work = tmp_path / 'work'
-    argv = train_cmd(cfg, work)[1:]
+    argv = train_cmd(cfg, work, codebase='mmpretrain')[1:]
     script = KILL_DURING_SAVE.format(target='.epoch_2.pth', argv=argv)
     proc = subprocess.run([PY, '-c', script], cwd=REPO, capture_output=True, text=True,
                           timeout=600)
@@ -201,7 +210,7 @@ def test_kill_while_saving_leaves_the_previous_checkpoint(uninterrupted, tmp_pat
     ckpt = torch.load(last, map_location='cpu', weights_only=True)
     assert ckpt['meta']['epoch'] == 1
     assert not (work / 'epoch_2.pth').exists()  # only a hidden partial file
-    run(train_cmd(cfg, work, '--resume'))
+    run(train_cmd(cfg, work, '--resume', codebase='mmpretrain'))
     assert_same_weights(final_state(work), final_state(ref_dir))
     assert sorted(p.name for p in work.glob('*.pth')) == [f'epoch_{EPOCHS}.pth']
 
