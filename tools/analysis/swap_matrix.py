@@ -35,7 +35,7 @@ def table(results, arch, when) -> str:
     slow = sorted(results, key=lambda r: -r['seconds'])[:3]
     lines = [
         f'Measured {when} with `.venv/bin/python tools/analysis/swap_matrix.py` '
-        f'(MogaNet-{arch}, random init, 2 CPU cores): **{len(works)} of {len(results)} '
+        f'(MogaNet-{arch.upper()}, random init, 2 CPU cores): **{len(works)} of {len(results)} '
         'configs work** ('
         + ', '.join(f'{cb} {n[1]}/{n[0] + n[1]}' for cb, n in per.items())
         + f'), {len(limited)} predict only (the codebase cannot train that config with any '

@@ -187,7 +187,9 @@ def _import_object(dotted):
     return getattr(__import__(module, fromlist=[name]), name)
 
 
-def batch_for(codebase, cfg, size, batch=2, seed=0):
+def batch_for(codebase, cfg, size, batch=2, seed=0, split='train'):
+    """A synthetic batch in the codebase's format; mmpose's goes through the ``split``
+    pipeline (the others' data samples serve training and predict alike)."""
     if codebase == 'mmdet':
         return synthetic.det_batch(cfg.model, size, batch, seed)
     if codebase == 'mmseg':
@@ -195,7 +197,7 @@ def batch_for(codebase, cfg, size, batch=2, seed=0):
     if codebase == 'mmpretrain':
         return synthetic.cls_batch(cfg.model, size, batch, seed)
     from .pose_synthetic import pose_batch
-    return pose_batch(cfg, batch, seed)
+    return pose_batch(cfg, batch, seed, split)
 
 
 def _train_step(model, cfg, data, scope) -> float:
@@ -226,11 +228,9 @@ def _train_step(model, cfg, data, scope) -> float:
     return round(loss.item(), 4)
 
 
-def _predict_batch(codebase, cfg, size, seed):
-    """Inputs and bare data samples for a config that cannot train (pose: the
-    codec's input size, the metainfo a predict reads)."""
-    if codebase != 'mmpose':
-        return batch_for(codebase, cfg, size, seed=seed)
+def _bare_pose_batch(cfg, seed):
+    """Inputs and bare data samples for a pose config that cannot train (the codec's
+    input size, the metainfo a predict reads)."""
     import numpy as np
     from mmpose.structures import PoseDataSample
     w, h = cfg.codec['input_size']
@@ -282,6 +282,8 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
             with open(path, 'w') as f:
                 f.write(plan.text)
             cfg = Config.fromfile(path)
+        if cfg.get('data_preprocessor') is not None:  # as MMEngine's Runner does
+            cfg.model.setdefault('data_preprocessor', cfg.data_preprocessor)
         size = row.size or DEFAULT_SIZE.get(row.codebase)
         _small_input(cfg, row.codebase, size)
         skipped = _drop_pretrained(cfg.model)
@@ -291,10 +293,12 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
         model = revert_sync_batchnorm(build_model(cfg.model, plan.scope))
         model.init_weights()  # each module's own init (heads' zero/prior inits included)
         mark('train step')
-        if row.no_training:
-            data = _predict_batch(row.codebase, cfg, size, seed)
+        if row.no_training and row.codebase == 'mmpose':
+            data = test_data = _bare_pose_batch(cfg, seed)
         else:
             data = batch_for(row.codebase, cfg, size, seed=seed)
+            test_data = (batch_for(row.codebase, cfg, size, batch=1, seed=seed, split='val')
+                         if row.codebase == 'mmpose' else data)
         result['input'] = 'x'.join(map(str, data['inputs'][0].shape[-2:]))
         if not row.no_training:
             result['loss'] = _train_step(model, cfg, data, plan.scope)
@@ -302,8 +306,9 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
         model.eval()
         with torch.no_grad():
             # one image: some heads predict one at a time (DEKR asserts batch size 1)
-            preds = model.val_step(dict(inputs=data['inputs'][:1],
-                                        data_samples=copy.deepcopy(data['data_samples'][:1])))
+            preds = model.val_step(dict(
+                inputs=test_data['inputs'][:1],
+                data_samples=copy.deepcopy(test_data['data_samples'][:1])))
         kind = _import_object(DATA_SAMPLE[row.codebase])
         if not preds or not all(isinstance(p, kind) for p in preds):
             raise RowFailure(f'predict returned {[type(p).__name__ for p in preds][:3]}, '

@@ -1,6 +1,8 @@
 """mmpose batches: synthetic people run through the tail of the config's own
 training pipeline (its ``GenerateTarget`` with the config's codec, heatmap masks,
-``PackPoseInputs``), so every head gets the targets its codec makes."""
+``PackPoseInputs``), so every head gets the targets its codec makes; or through the
+tail of its val pipeline, which packs what ``predict`` reads (the person boxes that
+a codec's own packing table, e.g. InterNet's ``Hand3DHeatmap``, leaves out)."""
 from typing import Dict
 
 import numpy as np
@@ -11,13 +13,12 @@ TARGET_STEPS = ('FilterAnnotations', 'GenerateTarget', 'BottomupGetHeatmapMask',
                 'PackPoseInputs')
 
 
-def _pipeline(cfg):
-    loader = cfg.train_dataloader
-    dataset = loader.dataset
+def _pipeline(cfg, loader='train_dataloader'):
+    dataset = cfg[loader].dataset
     while 'pipeline' not in dataset and 'dataset' in dataset:  # dataset wrappers
         dataset = dataset.dataset
     if 'pipeline' not in dataset and 'datasets' in dataset:  # CombinedDataset
-        return cfg.train_dataloader.dataset.pipeline, dataset.datasets[0]
+        return cfg[loader].dataset.pipeline, dataset.datasets[0]
     return dataset.pipeline, dataset
 
 
@@ -32,7 +33,9 @@ def _metainfo(dataset_cfg):
     return info['num_keypoints'], list(info['flip_indices'])
 
 
-def pose_batch(cfg, batch: int = 2, seed: int = 0) -> Dict:
+def pose_batch(cfg, batch: int = 2, seed: int = 0, split: str = 'train') -> Dict:
+    """``batch`` synthetic people through the ``split`` ('train' or 'val') pipeline's
+    tail; the input size is the training codec's."""
     from mmcv.transforms import Compose
     from mmengine.dataset import pseudo_collate
     from mmengine.registry import init_default_scope
@@ -43,6 +46,8 @@ def pose_batch(cfg, batch: int = 2, seed: int = 0) -> Dict:
     if not any(t['type'] == 'GenerateTarget' for t in steps):
         raise ValueError('the config\'s train pipeline makes no targets (no GenerateTarget)')
     codec = next(t['encoder'] for t in steps if t['type'] == 'GenerateTarget')
+    if split == 'val':
+        steps = [t for t in _pipeline(cfg, 'val_dataloader')[0] if t['type'] in TARGET_STEPS]
     size = codec.get('input_size') or codec.get('image_size')
     w, h = size
     bottomup = cfg.model.type == 'BottomupPoseEstimator'
