@@ -1,4 +1,4 @@
-"""Layer-wise lr decay: ``MogaNet.get_layer_depth`` and ``LayerDecayOptimWrapperConstructor``
+"""Layer-wise lr decay: ``MogaNet.get_layer_depth`` and ``LayerDepthDecayOptimWrapperConstructor``
 give every tensor of Cascade Mask R-CNN MogaNet-B the lr and weight decay of the authors'
 ``LearningRateDecayOptimizerConstructorMogaNet`` (detection/mmcv_custom, num_layers=12,
 decay_rate=0.8, lr 1e-4, wd 0.05)."""
@@ -66,9 +66,20 @@ def test_constructor_refuses_a_model_without_layer_depths():
     from mmengine.optim import build_optim_wrapper
     with pytest.raises(TypeError, match='needs get_layer_depth'):
         build_optim_wrapper(torch.nn.Linear(2, 2), dict(
-            type='OptimWrapper', constructor='LayerDecayOptimWrapperConstructor',
+            type='OptimWrapper', constructor='LayerDepthDecayOptimWrapperConstructor',
             optimizer=dict(type='AdamW', lr=1e-3), paramwise_cfg=dict(layer_decay_rate=0.8)))
     with pytest.raises(ValueError, match='layer_decay_rate'):
         build_optim_wrapper(MogaNet(arch='xtiny'), dict(
-            type='OptimWrapper', constructor='LayerDecayOptimWrapperConstructor',
+            type='OptimWrapper', constructor='LayerDepthDecayOptimWrapperConstructor',
             optimizer=dict(type='AdamW', lr=1e-3), paramwise_cfg=dict()))
+
+
+def test_importing_mmpose_leaves_the_constructor_in_place():
+    """mmpose.engine force-registers its ViT-only ``LayerDecayOptimWrapperConstructor``
+    in MMEngine's root registry; ours has its own name, so configs keep getting it."""
+    import mmpose.engine  # noqa: F401
+    from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
+
+    from moganet_mm.engine import LayerDepthDecayOptimWrapperConstructor
+    assert OPTIM_WRAPPER_CONSTRUCTORS.get(
+        'LayerDepthDecayOptimWrapperConstructor') is LayerDepthDecayOptimWrapperConstructor

@@ -7,8 +7,11 @@ from mmengine.optim import DefaultOptimWrapperConstructor
 from mmengine.registry import OPTIM_WRAPPER_CONSTRUCTORS
 
 
+# Not "LayerDecayOptimWrapperConstructor": mmpose registers a ViT-only constructor of
+# that name in MMEngine's root registry with force=True, replacing any other as soon as
+# mmpose.engine is imported.
 @OPTIM_WRAPPER_CONSTRUCTORS.register_module()
-class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
+class LayerDepthDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     """MMEngine's default constructor, then each parameter's lr times
     ``layer_decay_rate ** (num_layers - layer_id - 1)``.
 
@@ -26,7 +29,7 @@ class LayerDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
     def __init__(self, optim_wrapper_cfg: dict, paramwise_cfg: dict = None):
         paramwise_cfg = dict(paramwise_cfg or {})
         if 'layer_decay_rate' not in paramwise_cfg:
-            raise ValueError('LayerDecayOptimWrapperConstructor needs '
+            raise ValueError('LayerDepthDecayOptimWrapperConstructor needs '
                              'paramwise_cfg.layer_decay_rate (e.g. 0.8)')
         # stays in paramwise_cfg: an empty one would make the default skip add_params
         self.layer_decay_rate = float(paramwise_cfg['layer_decay_rate'])

@@ -42,7 +42,7 @@ DROP_PATH = dict(xtiny=0.05, tiny=0.1, small=0.1, base=0.2, large=0.3, xlarge=0.
 IMAGENET_MEAN, IMAGENET_STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 #: layer-decay constructors that pick the layer id by backbone class name
 CLASS_NAME_LAYER_DECAY = ('LearningRateDecayOptimizerConstructor',)
-MOGANET_LAYER_DECAY = 'LayerDecayOptimWrapperConstructor'  # moganet_mm.engine
+MOGANET_LAYER_DECAY = 'LayerDepthDecayOptimWrapperConstructor'  # moganet_mm.engine
 NOT_HEADS = ('backbone', 'data_preprocessor', 'train_cfg', 'test_cfg', 'init_cfg')
 #: dummy input sides to try, smallest first (a ViT with a fixed size may need 224 or 512)
 PROBE_SIZES = (128, 224, 512)
@@ -460,7 +460,7 @@ def _check_preprocessor(cfg, plan: SwapPlan, init_cfg):
 def _check_optimizer(cfg, plan: SwapPlan, moga):
     """mmdet/mmseg's ConvNeXt-style layer decay picks layer ids by backbone class name
     (ConvNeXt, BEiT, MAE) and raises NotImplementedError for any other backbone:
-    swap it for moganet_mm's LayerDecayOptimWrapperConstructor, which asks
+    swap it for moganet_mm's LayerDepthDecayOptimWrapperConstructor, which asks
     ``MogaNet.get_layer_depth``. mmpretrain's constructor asks the model's
     ``get_layer_depth`` already and needs nothing."""
     ow = cfg.get('optim_wrapper')
