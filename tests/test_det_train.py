@@ -20,12 +20,16 @@ from tools.paths import REPO
 
 pytestmark = pytest.mark.slow
 
-# The shortened ``make demo`` (measured 2026-12-01 on the plain toy set, with
-# --eval-untrained, the same arguments): 40 images, 3 epochs of batch 4 (30
-# iterations, 5-iteration warm-up). Untrained bbox mAP 0.001, trained 0.036 (segm 0.000
-# and 0.034); loss 8.81 -> 1.77.
+# The shortened ``make demo``: 40 images, 3 epochs of batch 4 (30 iterations,
+# 5-iteration warm-up), --eval-untrained. Measured 2026-12-01, segm / bbox mAP:
+#   training seed 0, 2 threads: untrained 0.000 / 0.001, trained 0.034 / 0.036
+#   seed 0, 1 thread (a pytest-xdist worker): trained 0.014 / 0.013
+#   seed 1, 1 thread: untrained 0.001 / 0.012, trained 0.026 / 0.028
+#   seed 2, 1 thread: untrained 0.000 / 0.002, trained 0.033 / 0.037
+# An untrained Mask R-CNN can reach bbox mAP 0.012 (seed 1) but no segm mAP above 0.001:
+# the learning floor is on segm, and bbox gets the floor no run can reach.
 SHORT = ['--train', 40, '--val', 8, '--epochs', 3, '--cfg-options', 'param_scheduler.0.end=5']
-BBOX_FLOOR = 0.02
+SEGM_FLOOR = 0.01
 
 
 @pytest.fixture(scope='module')
@@ -38,18 +42,18 @@ def tiny_coco(tmp_path_factory):
 def test_demo_job_learns_and_enforces_its_floor(tmp_path):
     """The ``make demo`` job, shortened: Mask R-CNN MogaNet-XT from random init.
 
-    Learning: the training loss falls by 40%+, and bbox mAP reaches a floor the same
-    run's untrained model misses. The segm floor is set unreachable (1.01), so the job
+    Learning: the training loss falls by 40%+, and segm mAP reaches a floor the same
+    run's untrained model misses. The bbox floor is set unreachable (1.01), so the job
     must also print that miss, and only that one, and exit 1: the check ``make demo``
     relies on.
     """
     summary, out = run_demo('det', tmp_path, *SHORT, '--eval-untrained', '--floor',
-                            f'coco/bbox_mAP={BBOX_FLOOR}', 'coco/segm_mAP=1.01', expect_rc=1)
+                            f'coco/segm_mAP={SEGM_FLOOR}', 'coco/bbox_mAP=1.01', expect_rc=1)
     missed = [line for line in out.splitlines() if 'FLOOR MISSED' in line]
-    assert len(missed) == 1 and 'coco/segm_mAP' in missed[0] and 'bbox' not in missed[0], missed
+    assert len(missed) == 1 and 'coco/bbox_mAP' in missed[0] and 'segm' not in missed[0], missed
     assert summary['iters'] == 30 and summary['val_images'] == 8 and not summary['passed']
     assert summary['loss_last'] < 0.6 * summary['loss_first'], summary
-    assert_learned(summary, 'coco/bbox_mAP', BBOX_FLOOR)
+    assert_learned(summary, 'coco/segm_mAP', SEGM_FLOOR)
     assert f"predictions: {summary['picture']}" in out
 
 
