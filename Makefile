@@ -7,7 +7,7 @@ PYTEST_ARGS ?=
 help:
 	@echo "make install  - create .venv/ with the pinned OpenMMLab 2.0 stack (idempotent)"
 	@echo "make test     - install if needed, run the test suite"
-	@echo "make test-matrix - the backbone-swap compatibility matrix (41 configs, ~8 min)"
+	@echo "make test-matrix - only the backbone-swap compatibility matrix's tests (part of make test)"
 	@echo "make demo      - install if needed; train + evaluate Mask R-CNN MogaNet-XT on a toy COCO"
 	@echo "make demo-seg  - same for Semantic FPN on a toy ADE20K"
 	@echo "make demo-pose - same for TopDown pose on a toy COCO-keypoints set"
@@ -19,7 +19,7 @@ install:
 	@bash tools/install.sh
 
 test: install
-	@$(PY) -m pytest tests -m "not matrix" --durations=25 $(PYTEST_ARGS); rc=$$?; \
+	@$(PY) -m pytest tests -n auto --dist loadfile --no-loadscope-reorder --durations=25 $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "make test: pytest collected no tests" >&2; fi; exit $$rc
 
 test-matrix: install

@@ -4,7 +4,7 @@ step on a small synthetic batch of its data format (finite losses, gradients in 
 backbone), predicts the codebase's data samples and is counted (params, FLOPs).
 
 ``tools/analysis/swap_matrix.py`` runs the same rows and writes the table. Run with
-``make test-matrix`` (marker ``matrix``; not part of ``make test``).
+``make test`` (with the rest) or ``make test-matrix`` (marker ``matrix``, these only).
 """
 import math
 

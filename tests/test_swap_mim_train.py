@@ -3,7 +3,8 @@ codebase config per codebase, swapped to MogaNet-XT (no weights), pointed at the
 project's toy set of the same format by ``--cfg-options`` and shortened to a few
 iterations, then validated with the codebase's metric.
 
-Marked ``matrix`` with the compatibility matrix (``make test-matrix``).
+Marked ``matrix`` with the compatibility matrix (in ``make test``; ``make test-matrix``
+runs only these).
 """
 import os
 import re
