@@ -37,7 +37,7 @@ step "install torch, mmengine, mmdet, mmseg, mmpretrain and runtime deps (pinned
 pyver=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
 wheel_dir=$CACHE_DIR/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION-$pyver
 if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
-    step "build mmcv $MMCV_VERSION with ops (once; about 7-10 minutes on 2 cores)"
+    step "build mmcv $MMCV_VERSION with ops (once; 7-30 minutes on 2 cores, by CPU)"
     build=$(mktemp -d)
     "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
     tar -xzf "$build"/mmcv-$MMCV_VERSION.tar.gz -C "$build"
