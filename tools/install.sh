@@ -60,7 +60,12 @@ if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
     # info (-g0; Python's CFLAGS add -g) each file compiles in half the time.
     sed -i -e 's/-std=c++14/-std=c++20/g' -e 's/-std=c++17/-std=c++20/g' \
         -e "s/\(extra_compile_args\['cxx'\] = \['-std=c++20'\)\]/\1, '-g0']/" "$src/setup.py"
-    grep -q "'-std=c++20', '-g0'" "$src/setup.py"
+    grep -q "'-std=c++20', '-g0'" "$src/setup.py" || {
+        echo "make install: mmcv $MMCV_VERSION's setup.py has no \"extra_compile_args['cxx'] =" \
+             "['-std=c++17']\" line to add -g0 to; is MMCV_VERSION still the sdist this" \
+             "script patches (2.1.0)?" >&2
+        false
+    }
     # Parsing torch's headers is most of each file's compile time, and 63 of the 83 files
     # are dispatch stubs (no statics, no macros): build them as two translation units
     # that include them, not one each. The CPU kernels in cpu/ define same-named helpers
