@@ -68,3 +68,56 @@ def test_memory_probe_measures_the_step_not_the_parent():
     ckpt = benchmark.train_step_memory('moganet_xt', True, 'cpu', 8)
     assert 0 < plain < parent.numel() * 4 / 2**20
     assert ckpt < 0.8 * plain
+
+
+def test_autocast_rows_time_and_report_their_error(tmp_path):
+    """--autocast adds the fastest uncompiled row under torch.autocast, with its error
+    against the same model in float32 (half precision: small but not zero)."""
+    out = tmp_path / 'bench.json'
+    common = ['--models', 'moganet_xt', '--batch-sizes', '1', '--no-dense', '--no-memory',
+              '--repeats', '1', '--min-time', '0.01']
+    proc = subprocess.run(
+        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,fp16',
+         '--variants', 'deploy+cl,deploy+cl+bf16,deploy+cl+fp16', '--json', str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    assert set(rows) == {'moganet_xt:deploy+cl', 'moganet_xt:deploy+cl+bf16',
+                         'moganet_xt:deploy+cl+fp16'}
+    assert 'autocast rel err' not in rows['moganet_xt:deploy+cl']
+    # bf16 keeps 8 mantissa bits, fp16 11: errors of about 2^-8 and 2^-11 of the output
+    assert 1e-4 < rows['moganet_xt:deploy+cl+fp16']['autocast rel err'] < 5e-3
+    assert 1e-3 < rows['moganet_xt:deploy+cl+bf16']['autocast rel err'] < 3e-2
+    assert all(r['img/s bs1'] > 0 for r in rows.values())
+    assert '| moganet_xt:deploy+cl+bf16 | ' in proc.stdout
+
+    bad = subprocess.run([sys.executable, '-m', 'tools.analysis.benchmark', *common,
+                          '--autocast', 'bf16,int8'], cwd=REPO, capture_output=True, text=True)
+    assert bad.returncode == 2
+    assert "unknown dtype(s) ['int8']; choose from ['fp16', 'bf16']" in bad.stderr
+
+
+def test_whole_model_rows_and_ratios(tmp_path):
+    """--whole: TopDown MogaNet-S (torch and ONNX Runtime) beside TopDown ResNet-50 from
+    mmpose's own config, with speeds as ratios to the ResNet-50 row."""
+    out = tmp_path / 'whole.json'
+    common = ['--whole', '--tasks', 'topdown', '--repeats', '1', '--min-time', '0']
+    proc = subprocess.run(
+        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--models',
+         'moganet_s,resnet50', '--variants', 'eager,ort', '--json', str(out)],
+        cwd=REPO, capture_output=True, text=True, timeout=600)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    assert set(rows) == {'topdown:moganet_s:eager', 'topdown:moganet_s:ort',
+                         'topdown:resnet50:eager'}
+    assert rows['topdown:resnet50:eager']['vs_resnet50'] == 1
+    base = rows['topdown:resnet50:eager']['ms']
+    for r in rows.values():
+        assert r['input'] == '192x256' and r['ms'] > 0
+        assert r['vs_resnet50'] == pytest.approx(base / r['ms'])
+    assert rows['topdown:moganet_s:eager']['params_M'] == pytest.approx(29.0, abs=0.1)
+    assert '| topdown:moganet_s:ort | 192x256 |' in proc.stdout
+
+    bad = subprocess.run([sys.executable, '-m', 'tools.analysis.benchmark', *common,
+                          '--autocast', 'bf16'], cwd=REPO, capture_output=True, text=True)
+    assert bad.returncode == 2 and 'does not apply with --whole' in bad.stderr

@@ -5,7 +5,9 @@ Runtime) against the backbones users would pick instead, measured side by side.
 Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
 (+channels_last) / ort (the eager model exported to ONNX, run by ONNX Runtime) /
 deploy+ort (the deploy-mode model exported), and mmpretrain's ConvNeXt-T, VAN-B0,
-VAN-B2, ResNet-50 (eager, channels_last). Columns: params, FLOPs at 224 (backbone,
+VAN-B2, ResNet-50 (eager, channels_last). ``--autocast fp16,bf16`` adds each
+model's fastest uncompiled row under ``torch.autocast`` (``deploy+cl+bf16``,
+``cl+bf16``, ...) with a column for its largest error against float32. Columns: params, FLOPs at 224 (backbone,
 MMEngine counter),images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800
 batch 1, and peak memory of a training step at batch 8 with and without
 ``with_cp`` (MogaNet rows; on the CPU the peak RSS growth of a fresh process,
@@ -17,7 +19,7 @@ the table shows the median over repeats, so ratios between rows compare like wit
 
     .venv/bin/python tools/analysis/benchmark.py --json bench.json
     .venv/bin/python tools/analysis/benchmark.py --models moganet_t,convnext_t --repeats 5
-    .venv/bin/python tools/analysis/benchmark.py --device cuda
+    .venv/bin/python tools/analysis/benchmark.py --device cuda --autocast fp16,bf16
     .venv/bin/python tools/analysis/benchmark.py --whole --repeats 3   # whole task models
 
 ``--whole`` times whole task models instead (tools/deploy/whole_models.py): Mask
@@ -42,6 +44,9 @@ SIZES = ['xt', 't', 's', 'b']
 VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort']
 #: the rows run by ONNX Runtime (exported with dynamic batch and input size)
 ORT_VARIANTS = ('ort', 'deploy+ort')
+#: --autocast: the dtypes, and the row each model runs under torch.autocast
+AUTOCAST = {'fp16': torch.float16, 'bf16': torch.bfloat16}
+AUTOCAST_BASE = {'moganet': 'deploy+cl', 'other': 'cl'}
 OTHERS = {
     'convnext_t': dict(type='ConvNeXt', arch='tiny'),
     'van_b0': dict(type='VAN', arch='tiny'),
@@ -50,9 +55,19 @@ OTHERS = {
 }
 
 
-def all_rows():
-    rows = [f'moganet_{s}:{v}' for s in SIZES for v in VARIANTS]
-    return rows + [f'{m}:{v}' for m in OTHERS for v in ('eager', 'cl')]
+def all_rows(autocast=()):
+    """Every row; ``autocast`` (of 'fp16', 'bf16') adds the autocast rows."""
+    amp = [f'+{d}' for d in autocast]
+    rows = [f'moganet_{s}:{v}' for s in SIZES
+            for v in VARIANTS + [AUTOCAST_BASE['moganet'] + a for a in amp]]
+    return rows + [f'{m}:{v}' for m in OTHERS
+                   for v in ['eager', 'cl'] + [AUTOCAST_BASE['other'] + a for a in amp]]
+
+
+def split_autocast(variant):
+    """('deploy+cl', torch.bfloat16) for 'deploy+cl+bf16'; (variant, None) without."""
+    base, _, dtype = variant.rpartition('+')
+    return (base, AUTOCAST[dtype]) if dtype in AUTOCAST else (variant, None)
 
 
 def build(name, with_cp=False):
@@ -74,6 +89,7 @@ def build(name, with_cp=False):
 def prepare(row, device, threads=2, work_dir=None):
     """(model, callable running the row's model on an input in the row's format)."""
     name, variant = row.split(':')
+    variant, dtype = split_autocast(variant)
     model = build(name).to(device)
     if 'deploy' in variant:
         model.switch_to_deploy()
@@ -90,7 +106,8 @@ def prepare(row, device, threads=2, work_dir=None):
     fmt = torch.channels_last if channels_last else torch.contiguous_format
 
     def run(x):
-        with torch.inference_mode():
+        # autocast off for the float32 rows (enabled=False)
+        with torch.inference_mode(), torch.autocast(device, dtype=dtype, enabled=bool(dtype)):
             out = fn(x.contiguous(memory_format=fmt))
         if device == 'cuda':
             torch.cuda.synchronize()
@@ -111,6 +128,16 @@ def ort_runner(model, device, threads, work_dir, stem):
                                         for i, n in enumerate(names)}))
     sess = session(path, device=device, threads=threads if device == 'cpu' else None)
     return lambda x: run(sess, x)
+
+
+def autocast_error(model, run, device):
+    """The largest error of an autocast row's feature maps against the same model in
+    float32, relative to each map's largest magnitude (batch 1, 224x224)."""
+    x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)).to(device)
+    with torch.inference_mode():
+        ref = model(x.contiguous(memory_format=torch.channels_last))
+    out = run(x)
+    return max(((o.float() - r).abs().max() / r.abs().max()).item() for o, r in zip(out, ref))
 
 
 def count(model, shape):
@@ -221,7 +248,10 @@ def main(argv=None):
     parser.add_argument('--models', help='comma-separated model names to keep '
                         '(e.g. moganet_t,convnext_t); default all')
     parser.add_argument('--variants', help='comma-separated variants to keep '
-                        f'(of {VARIANTS + ["cl"]}); default all')
+                        f'(of {VARIANTS + ["cl"]} and the --autocast ones); default all')
+    parser.add_argument('--autocast', default='', help='comma-separated dtypes of '
+                        f'{list(AUTOCAST)}: add each model\'s fastest uncompiled row under '
+                        'torch.autocast to that dtype (default: none)')
     parser.add_argument('--repeats', type=int, default=5)
     parser.add_argument('--min-time', type=float, default=0.5,
                         help='seconds each row runs per repeat (default 0.5): as many '
@@ -240,6 +270,10 @@ def main(argv=None):
     parser.add_argument('--tasks', help='with --whole: comma-separated tasks of '
                         'mask_rcnn, upernet, topdown; default all')
     args = parser.parse_args(argv)
+    autocast = [d for d in args.autocast.split(',') if d]
+    if set(autocast) - set(AUTOCAST):
+        parser.error(f'--autocast {args.autocast}: unknown dtype(s) '
+                     f'{sorted(set(autocast) - set(AUTOCAST))}; choose from {list(AUTOCAST)}')
     if args.whole:
         return main_whole(args, parser)
     from mmengine.logging import MMLogger
@@ -248,11 +282,11 @@ def main(argv=None):
     # every compiled row recompiles MogaNet.forward for each input shape: 4 sizes x 3
     # shapes pass dynamo's default limit of 8, after which it silently runs eager
     torch._dynamo.config.recompile_limit = 64
-    rows = [r for r in all_rows()
+    rows = [r for r in all_rows(autocast)
             if (not args.models or r.split(':')[0] in args.models.split(','))
             and (not args.variants or r.split(':')[1] in args.variants.split(','))]
     if not rows:
-        parser.error(f'no rows selected; rows are {all_rows()}')
+        parser.error(f'no rows selected; rows are {all_rows(autocast)}')
     others = sorted({r.split(':')[0] for r in rows} & set(OTHERS))
     if others:
         try:
@@ -276,6 +310,8 @@ def main(argv=None):
             results[r]['flops_G'] = count(model.cpu(), (1, 3, 224, 224))
             model.to(args.device)
         runners[r] = run
+        if split_autocast(r.split(':')[1])[1]:
+            results[r]['autocast rel err'] = autocast_error(model, run, args.device)
         print(f'built {r}', file=sys.stderr)
 
     shapes = {f'img/s bs{b}': (b, 3, 224, 224) for b in batch_sizes}
@@ -297,7 +333,8 @@ def main(argv=None):
                                    'with_cp ratio': ckpt / plain})
 
     cols = ['params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp',
-            'with_cp ratio']
+            'with_cp ratio', 'autocast rel err']
+    cols = [c for c in cols if any(c in results[r] for r in rows)]  # no empty columns
     print(f'\ndevice: {args.device}' + (f', {args.threads} threads' if args.device == 'cpu'
                                         else f', {torch.cuda.get_device_name()}'))
     print('| row | ' + ' | '.join(cols) + ' |')
@@ -307,14 +344,16 @@ def main(argv=None):
         print(f'| {r} | ' + ' | '.join('' if v is None else f'{v:.3g}' if isinstance(v, float)
                                         else str(v) for v in vals) + ' |')
     # speed-ups against each model's own eager row, same run
-    print('\n| row | ' + ' | '.join(f'{c} vs eager' for c in shapes) + ' |')
-    print('|---|' + '---|' * len(shapes))
-    for r in rows:
-        base = results.get(r.split(':')[0] + ':eager')
-        if base and not r.endswith(':eager'):
-            ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
-                      for c in shapes]
-            print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    vs_eager = [r for r in rows if not r.endswith(':eager')
+                and r.split(':')[0] + ':eager' in results]
+    if vs_eager:
+        print('\n| row | ' + ' | '.join(f'{c} vs eager' for c in shapes) + ' |')
+        print('|---|' + '---|' * len(shapes))
+    for r in vs_eager:
+        base = results[r.split(':')[0] + ':eager']
+        ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
+                  for c in shapes]
+        print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
     # ONNX Runtime against the fastest torch path (deploy + channels_last + compile)
     ort_rows = [r for r in rows if r.split(':')[1] in ORT_VARIANTS
                 and r.split(':')[0] + ':deploy+compile' in results]
@@ -348,9 +387,8 @@ def main_whole(args, parser):
     """The whole-model table: each task's rows interleaved, ratios to its ResNet-50."""
     from tools.deploy import whole_models
     torch.set_num_threads(args.threads)
-    if args.device != 'cpu':
-        parser.error('--whole runs on the CPU only for now (the fastest path and the '
-                     'ONNX Runtime rows are set up for it)')
+    if args.autocast:
+        parser.error('--autocast times backbone rows; it does not apply with --whole')
     torch._dynamo.config.recompile_limit = 64
     rows = [r for r in whole_models.all_rows()
             if (not args.tasks or r.split(':')[0] in args.tasks.split(','))
@@ -364,12 +402,12 @@ def main_whole(args, parser):
         task_rows = [r for r in rows if r.startswith(task + ':')]
         runners, info = {}, {}
         for r in task_rows:
-            runners[r], info[r] = whole_models.prepare(r, work_dir, args.threads)
+            runners[r], info[r] = whole_models.prepare(r, work_dir, args.threads, args.device)
             print(f'built {r}', file=sys.stderr)
         h, w = whole_models.TASKS[task][0]
         # a fixed random batch: speed does not depend on the pixels, and the detectors'
         # biased box classifiers keep 100 detections whatever the image
-        x = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0))
+        x = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0)).to(args.device)
         medians = time_rows(runners, x, args.repeats, args.min_time, task)
         base = medians.get(f'{task}:resnet50:eager')
         for r in task_rows:
@@ -377,15 +415,17 @@ def main_whole(args, parser):
                                 ms=1000 * medians[r],
                                 vs_resnet50=base / medians[r] if base else None))
         del runners
-    print(f'\nwhole models, batch 1, device cpu, {args.threads} threads, median of '
-          f'{args.repeats} interleaved repeats (x: speed relative to the ResNet-50 model)')
+    where = (f'cpu, {args.threads} threads' if args.device == 'cpu'
+             else torch.cuda.get_device_name())
+    print(f'\nwhole models, batch 1, device {where}, median of {args.repeats} interleaved '
+          'repeats (x: speed relative to the ResNet-50 model)')
     print('| row | input | params (M) | ms | speed vs ResNet-50 |\n|---|---|---|---|---|')
     for res in results:
         ratio = '' if res['vs_resnet50'] is None else f"{res['vs_resnet50']:.2f}x"
         print(f"| {res['row']} | {res['input']} | {res['params_M']:.1f} | {res['ms']:.0f} | "
               f'{ratio} |')
     if args.json:
-        meta = dict(device='cpu', threads=args.threads, repeats=args.repeats,
+        meta = dict(device=args.device, threads=args.threads, repeats=args.repeats,
                     min_time=args.min_time, torch=torch.__version__)
         with open(args.json, 'w') as f:
             json.dump(dict(meta=meta, rows=results), f, indent=2)

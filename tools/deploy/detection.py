@@ -178,7 +178,7 @@ class TwoStageDetector(nn.Module):
         roi_head = self.detector.roi_head
         rois = torch.cat([dets.new_zeros(dets.shape[0], 1), dets[:, :4]], dim=1)
         mask_preds = roi_head.mask_head(self.mask_rois(feats[:len(self.mask_rois.scales)], rois))
-        return mask_preds[torch.arange(labels.shape[0]), labels].sigmoid()
+        return mask_preds[torch.arange(labels.shape[0], device=labels.device), labels].sigmoid()
 
     def forward(self, x: Tensor):
         feats = self.detector.extract_feat(x)

@@ -21,13 +21,13 @@ from torch import Tensor
 from tools.deploy.exporter import ExportError
 
 
-def bin_matrix(n: Tensor, o: int, dtype: torch.dtype) -> Tensor:
+def bin_matrix(n: Tensor, o: int, dtype: torch.dtype, device: torch.device) -> Tensor:
     """(o, n) matrix whose row ``i`` averages PyTorch's adaptive-pooling bin ``i`` of a
     length-``n`` axis (``n`` a 0-dim int64 tensor, dynamic in the trace)."""
-    i = torch.arange(o, dtype=torch.int64)
+    i = torch.arange(o, dtype=torch.int64, device=device)
     start = torch.div(i * n, o, rounding_mode='floor')
     end = torch.div((i + 1) * n + o - 1, o, rounding_mode='floor')
-    j = torch.arange(n, dtype=torch.int64)  # traced: its length follows n
+    j = torch.arange(n, dtype=torch.int64, device=device)  # traced: its length follows n
     inside = (j[None] >= start[:, None]) & (j[None] < end[:, None])
     return inside.to(dtype) / (end - start)[:, None].to(dtype)
 
@@ -44,8 +44,8 @@ class AdaptiveAvgPool2dAsMatmul(nn.Module):
 
     def forward(self, x: Tensor) -> Tensor:
         shape = torch._shape_as_tensor(x)
-        p_h = bin_matrix(shape[2], self.output_size[0], x.dtype)
-        p_w = bin_matrix(shape[3], self.output_size[1], x.dtype)
+        p_h = bin_matrix(shape[2], self.output_size[0], x.dtype, x.device)
+        p_w = bin_matrix(shape[3], self.output_size[1], x.dtype, x.device)
         return torch.matmul(torch.matmul(p_h, x), p_w.t())
 
 

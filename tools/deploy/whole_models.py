@@ -75,29 +75,32 @@ def load(task: str, name: str):
 
 class FastBackbone(nn.Module):
     """The fastest torch path of docs/speed.md for a backbone inside a task model:
-    channels_last + ``torch.compile`` with freezing; the outputs are returned as
-    contiguous NCHW maps for the necks and heads (RoI ops read NCHW)."""
+    channels_last + ``torch.compile`` (with freezing on the CPU, as the backbone rows);
+    the outputs are returned as contiguous NCHW maps for the necks and heads (RoI ops
+    read NCHW)."""
 
-    def __init__(self, backbone: nn.Module):
+    def __init__(self, backbone: nn.Module, device: str = 'cpu'):
         super().__init__()
         self.backbone = backbone.to(memory_format=torch.channels_last)
         self.compiled = torch.compile(self.backbone, dynamic=False,
-                                      options=dict(freezing=True))
+                                      options=dict(freezing=device == 'cpu'))
 
     def forward(self, x):
         outs = self.compiled(x.contiguous(memory_format=torch.channels_last))
         return tuple(o.contiguous() for o in outs)
 
 
-def prepare(row: str, work_dir: str, threads: int) -> Tuple[Callable, Dict]:
-    """A callable running the row on a preprocessed batch, and facts about the row."""
+def prepare(row: str, work_dir: str, threads: int,
+            device: str = 'cpu') -> Tuple[Callable, Dict]:
+    """A callable running the row on a preprocessed batch (on ``device``), and facts
+    about the row. On 'cuda' the ONNX Runtime row runs on its CUDA provider."""
     from tools.deploy.models import export_spec, switch_to_deploy
     task, name, variant = row.split(':')
     cfg, model = load(task, name)
     if variant in ('deploy', 'fastest', 'ort'):
         switch_to_deploy(model)
     if variant == 'fastest':
-        model.backbone = FastBackbone(model.backbone)
+        model.backbone = FastBackbone(model.backbone, device)
     spec = export_spec(cfg, model)
     info = dict(params_M=sum(p.numel() for p in model.parameters()) / 1e6)
     if variant == 'ort':
@@ -107,11 +110,14 @@ def prepare(row: str, work_dir: str, threads: int) -> Tuple[Callable, Dict]:
         path = os.path.join(work_dir, f'{task}_{name}_deploy.onnx')
         export(spec.module, torch.randn(1, 3, h, w), path, spec.output_names,
                spec.dynamic_axes(False))
-        sess = session(path, threads=threads)
+        sess = session(path, device=device, threads=threads if device == 'cpu' else None)
         return (lambda x: run(sess, x)), info
-    module = spec.module
+    module = spec.module.to(device)
 
     def forward(x):
         with torch.inference_mode():
-            return module(x)
+            out = module(x)
+        if device == 'cuda':
+            torch.cuda.synchronize()
+        return out
     return forward, info
