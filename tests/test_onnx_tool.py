@@ -97,3 +97,27 @@ def test_fresh_model_downloads_nothing(monkeypatch):
     assert cfg.model.pretrained == 'open-mmlab://resnet50_v1c'
     model = build_model(cfg, None)
     assert type(model.backbone).__name__ == 'ResNetV1c'
+
+
+def test_cuda_session_never_falls_back_to_the_cpu(tmp_path, monkeypatch):
+    """device='cuda' without a CUDA provider is refused; with one listed but unable to
+    start (onnxruntime-gpu where CUDA fails to load: it then runs on the CPU with only
+    a log line), the session is refused too, so no CPU time is reported as a GPU's."""
+    import onnxruntime
+
+    from tools.deploy.ort import session
+    path = tmp_path / 'relu.onnx'
+    torch.onnx.export(torch.nn.ReLU(), (torch.randn(1, 3),), str(path), dynamo=False)
+    assert session(path).get_providers() == ['CPUExecutionProvider']
+    # the CPU build of onnxruntime (what make install puts on a machine without a GPU)
+    monkeypatch.setattr(onnxruntime, 'get_available_providers', lambda: ['CPUExecutionProvider'])
+    with pytest.raises(RuntimeError, match='has no CUDAExecutionProvider.*install onnxruntime-gpu'):
+        session(path, device='cuda')
+    # onnxruntime-gpu on a machine whose CUDA libraries do not load: listed, not started
+    monkeypatch.setattr(onnxruntime, 'get_available_providers',
+                        lambda: ['CUDAExecutionProvider', 'CPUExecutionProvider'])
+    with pytest.raises(RuntimeError, match=r"could not start its CUDAExecutionProvider \(the "
+                       r"session got \['CPUExecutionProvider'\]\)"):
+        session(path, device='cuda')
+    with pytest.raises(ValueError, match="device must be one of \\['cpu', 'cuda'\\], got 'gpu'"):
+        session(path, device='gpu')

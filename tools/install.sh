@@ -37,10 +37,11 @@ step "install torch, mmengine, mmdet, mmseg, mmpretrain and runtime deps (pinned
 pyver=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1]}")')
 # On a GPU machine mmcv's ops (RoIAlign, NMS, ...) need their CUDA kernels: build them
 # there (FORCE_CUDA, needs nvcc) and cache that wheel under its own key; the CPU wheel
-# has none.
-cuda_tag=""
+# has none. ONNX Runtime's CUDA provider is in onnxruntime-gpu (below).
+gpu="" cuda_tag=""
 if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && "$PY" -c \
         'import sys, torch; sys.exit(not (torch.cuda.is_available() and torch.version.cuda))'; then
+    gpu=1
     if command -v nvcc >/dev/null 2>&1 || [[ -x ${CUDA_HOME:-/usr/local/cuda}/bin/nvcc ]]; then
         cuda_tag=-cu$("$PY" -c 'import torch; print(torch.version.cuda.replace(".", ""))')
     else
@@ -95,6 +96,15 @@ fi
 step "install mmcv $MMCV_VERSION from $wheel_dir"
 "${PIP[@]}" install -q --no-deps -c requirements/constraints.txt "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl
 
+if [[ -n $gpu ]]; then
+    # onnxruntime and onnxruntime-gpu install the same files: remove the CPU build, then
+    # force the GPU one in (a stale install may have left its metadata over the CPU
+    # build's files). Its CUDA 13 / cuDNN 9 libraries are the nvidia-* wheels torch has.
+    step "replace onnxruntime by onnxruntime-gpu (ONNX Runtime's CUDA provider)"
+    "${PIP[@]}" uninstall -q -y onnxruntime
+    "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt onnxruntime-gpu
+fi
+
 step "install mmpose and openmim without their broken dependency chains"
 "${PIP[@]}" install -q --no-deps -c requirements/constraints.txt mmpose openmim
 
@@ -109,12 +119,16 @@ purelib=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 ln -sfn "$PWD/moganet_mm" "$purelib/moganet_mm"
 
 step "check the stack imports"
-"$PY" - <<'PY'
-import numpy, torch, mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmpose, mmpretrain, mim
+GPU=$gpu "$PY" - <<'PY'
+import os
+import numpy, torch, mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmpose, mmpretrain, mim, onnxruntime
 import moganet_mm
 from mim.commands.search import load_metadata
 assert load_metadata('moganet_mm').models, 'mim finds no model index for moganet_mm'
 assert numpy.__version__.startswith('1.'), f'numpy {numpy.__version__}: numpy<2 was upgraded'
+if os.environ['GPU']:
+    assert 'CUDAExecutionProvider' in onnxruntime.get_available_providers(), \
+        f'onnxruntime {onnxruntime.__version__} has no CUDA provider on this GPU machine'
 print('[install] torch', torch.__version__, '| mmcv', mmcv.__version__, '| mmengine', mmengine.__version__,
       '| mmdet', mmdet.__version__, '| mmseg', mmseg.__version__, '| mmpose', mmpose.__version__,
       '| mmpretrain', mmpretrain.__version__, '| numpy', numpy.__version__)

@@ -13,23 +13,34 @@ def session(path: str, device: str = 'cpu', threads: Optional[int] = None):
 
     ``threads`` sets the intra-op thread count (default: ONNX Runtime's own choice, one
     per physical core); inter-op parallelism stays off, as in torch's default. On
-    ``device='cuda'`` the CUDA provider must be available: ONNX Runtime would otherwise
-    fall back to the CPU silently, and a CPU number would be reported as a GPU one.
+    ``device='cuda'`` the session must get the CUDA provider: ONNX Runtime would
+    otherwise fall back to the CPU with only a log line (onnxruntime-gpu lists the CUDA
+    provider as available even where its libraries or the driver fail to load), and
+    a CPU number would be reported as a GPU one.
     """
     import onnxruntime as ort
     if device not in PROVIDERS:
         raise ValueError(f'device must be one of {sorted(PROVIDERS)}, got {device!r}')
+    wanted = PROVIDERS[device][0]
     available = ort.get_available_providers()
-    if PROVIDERS[device][0] not in available:
-        raise RuntimeError(f'ONNX Runtime {ort.__version__} here has no '
-                           f'{PROVIDERS[device][0]} (available: {available}); install '
-                           'onnxruntime-gpu matching the CUDA version for device cuda')
+    if wanted not in available:
+        raise RuntimeError(f'ONNX Runtime {ort.__version__} here has no {wanted} (available: '
+                           f'{available}); install onnxruntime-gpu matching the CUDA version '
+                           'for device cuda (make install does on a GPU machine)')
+    if device == 'cuda' and hasattr(ort, 'preload_dlls'):
+        ort.preload_dlls()  # the CUDA / cuDNN libraries of the nvidia-* wheels torch uses
     opts = ort.SessionOptions()
     opts.graph_optimization_level = ort.GraphOptimizationLevel.ORT_ENABLE_ALL
     if threads:
         opts.intra_op_num_threads = threads
         opts.inter_op_num_threads = 1
-    return ort.InferenceSession(str(path), sess_options=opts, providers=PROVIDERS[device])
+    sess = ort.InferenceSession(str(path), sess_options=opts, providers=PROVIDERS[device])
+    if sess.get_providers()[0] != wanted:
+        raise RuntimeError(f'ONNX Runtime {ort.__version__} could not start its {wanted} '
+                           f'(the session got {sess.get_providers()}); its log above says '
+                           'which library failed to load (CUDA 13 and cuDNN 9 for '
+                           'onnxruntime-gpu 1.31)')
+    return sess
 
 
 def run(sess, *inputs: torch.Tensor) -> List[np.ndarray]:
