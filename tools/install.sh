@@ -82,8 +82,21 @@ if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
     # The build is verbose; keep its log, show its tail on failure.
     log=$build/build.log
     # mmcv's setup.py builds CUDA ops whenever torch sees a GPU: hide it for a CPU build.
-    if [[ -n $cuda_tag ]]; then build_env=(FORCE_CUDA=1); else build_env=(CUDA_VISIBLE_DEVICES=); fi
-    if ! (cd "$src" && env "${build_env[@]}" MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-2} \
+    build_env=(CUDA_VISIBLE_DEVICES=)
+    if [[ -n $cuda_tag ]]; then
+        # torch's CUDA headers include cusparse.h, cublas_v2.h, ...: a toolkit with nvcc
+        # alone lacks them, torch's nvidia-* wheels hold them. CPATH comes after the
+        # toolkit's own -I, so they only fill in what the toolkit does not have.
+        nv_inc=$("$PY" -c 'import glob, os, sysconfig; print(":".join(sorted(glob.glob(
+            os.path.join(sysconfig.get_paths()["purelib"], "nvidia", "*", "include")))))')
+        # Without CUDA_HOME torch takes the folder above the nvcc on PATH: for a wrapper
+        # or link (/usr/local/bin/nvcc running /usr/local/cuda-13.0/bin/nvcc) that is
+        # /usr/local, and the C++ files miss the toolkit's headers. nvcc names its own.
+        nvcc=$(command -v nvcc || echo "${CUDA_HOME:-/usr/local/cuda}/bin/nvcc")
+        nvcc_bin=$("$nvcc" --dryrun -c -x cu /dev/null -o /dev/null 2>&1 | sed -n 's/^#\$ _HERE_=//p')
+        build_env=(FORCE_CUDA=1 "CPATH=${CPATH:+$CPATH:}$nv_inc" "CUDA_HOME=${CUDA_HOME:-${nvcc_bin%/bin}}")
+    fi
+    if ! (cd "$src" && env "${build_env[@]}" MMCV_WITH_OPS=1 MAX_JOBS=${MAX_JOBS:-$(nproc)} \
             "$PY" -m pip wheel --no-build-isolation --no-deps . -w "$build/out") >"$log" 2>&1; then
         tail -n 40 "$log" >&2
         false
