@@ -7,11 +7,12 @@ Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
 deploy+ort (the deploy-mode model exported), and mmpretrain's ConvNeXt-T, VAN-B0,
 VAN-B2, ResNet-50 (eager, channels_last). ``--autocast fp16,bf16`` adds each
 model's fastest uncompiled row under ``torch.autocast`` (``deploy+cl+bf16``,
-``cl+bf16``, ...) with a column for its largest error against float32. Columns: params, FLOPs at 224 (backbone,
-MMEngine counter),images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800
-batch 1, and peak memory of a training step at batch 8 with and without
-``with_cp`` (MogaNet rows; on the CPU the peak RSS growth of a fresh process,
-on a GPU ``torch.cuda.max_memory_allocated``).
+``cl+bf16``, ...) with a column for its largest error against float32.
+
+Columns: params, FLOPs at 224 (backbone, MMEngine counter), images/s at batch 1 and
+16 at 224, latency of the dense backbone at 1280x800 batch 1, and peak memory of a
+training step at batch 8 with and without ``with_cp`` (MogaNet rows; on the CPU the
+peak RSS growth of a fresh process, on a GPU ``torch.cuda.max_memory_allocated``).
 
 Every timing column is measured in one process with the models interleaved:
 each repeat times every model once (for at least ``--min-time`` of forwards), and
