@@ -242,6 +242,21 @@ else:
     return float(out.stdout.strip().splitlines()[-1])
 
 
+def print_speedups(results, rows, shapes, base):
+    """A table of each of ``rows`` against its model's ``base`` variant row, one column
+    per timed shape (images/s and ms both as speed-ups); rows without one are skipped."""
+    pairs = [(r, results[f"{r.split(':')[0]}:{base}"]) for r in rows
+             if r.split(':')[1] != base and f"{r.split(':')[0]}:{base}" in results]
+    if not pairs:
+        return
+    print('\n| row | ' + ' | '.join(f'{c} vs {base}' for c in shapes) + ' |')
+    print('|---|' + '---|' * len(shapes))
+    for r, ref in pairs:
+        ratios = [results[r][c] / ref[c] if c.startswith('img/s') else ref[c] / results[r][c]
+                  for c in shapes]
+        print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
@@ -345,27 +360,10 @@ def main(argv=None):
         print(f'| {r} | ' + ' | '.join('' if v is None else f'{v:.3g}' if isinstance(v, float)
                                         else str(v) for v in vals) + ' |')
     # speed-ups against each model's own eager row, same run
-    vs_eager = [r for r in rows if not r.endswith(':eager')
-                and r.split(':')[0] + ':eager' in results]
-    if vs_eager:
-        print('\n| row | ' + ' | '.join(f'{c} vs eager' for c in shapes) + ' |')
-        print('|---|' + '---|' * len(shapes))
-    for r in vs_eager:
-        base = results[r.split(':')[0] + ':eager']
-        ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
-                  for c in shapes]
-        print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    print_speedups(results, rows, shapes, 'eager')
     # ONNX Runtime against the fastest torch path (deploy + channels_last + compile)
-    ort_rows = [r for r in rows if r.split(':')[1] in ORT_VARIANTS
-                and r.split(':')[0] + ':deploy+compile' in results]
-    if ort_rows:
-        print('\n| row | ' + ' | '.join(f'{c} vs deploy+compile' for c in shapes) + ' |')
-        print('|---|' + '---|' * len(shapes))
-        for r in ort_rows:
-            base = results[r.split(':')[0] + ':deploy+compile']
-            ratios = [results[r][c] / base[c] if c.startswith('img/s') else base[c] / results[r][c]
-                      for c in shapes]
-            print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    print_speedups(results, [r for r in rows if r.split(':')[1] in ORT_VARIANTS], shapes,
+                   'deploy+compile')
     if args.profile:
         x = torch.randn(1, 3, 224, 224, device=args.device)
         for r in rows:
