@@ -19,7 +19,10 @@ STEP="start"
 trap 'echo "make install: FAILED at step: $STEP" >&2' ERR
 step() { STEP="$1"; echo "[install] +${SECONDS}s $1"; }
 
-want_stamp=$(cat tools/install.sh requirements/*.txt setup.py | sha256sum | cut -d' ' -f1)
+# FORCE_CUDA=1: build the GPU environment (CUDA mmcv, onnxruntime-gpu) on a machine
+# without a GPU, e.g. a build node with nvcc, as mmcv's own FORCE_CUDA does.
+want_stamp=$( (cat tools/install.sh requirements/*.txt setup.py; echo "FORCE_CUDA=${FORCE_CUDA:-}") |
+             sha256sum | cut -d' ' -f1)
 if [[ -f $STAMP && "$(cat "$STAMP")" == "$want_stamp" && -x $VENV/bin/python ]]; then
     echo "[install] .venv is up to date (delete $STAMP to force a reinstall)"
     exit 0
@@ -39,11 +42,15 @@ pyver=$("$PY" -c 'import sys; print(f"cp{sys.version_info[0]}{sys.version_info[1
 # there (FORCE_CUDA, needs nvcc) and cache that wheel under its own key; the CPU wheel
 # has none. ONNX Runtime's CUDA provider is in onnxruntime-gpu (below).
 gpu="" cuda_tag=""
-if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && "$PY" -c \
-        'import sys, torch; sys.exit(not (torch.cuda.is_available() and torch.version.cuda))'; then
+if [[ ${FORCE_CUDA:-} == 1 ]] || { command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 &&
+        "$PY" -c 'import sys, torch; sys.exit(not (torch.cuda.is_available() and torch.version.cuda))'; }; then
     gpu=1
     if command -v nvcc >/dev/null 2>&1 || [[ -x ${CUDA_HOME:-/usr/local/cuda}/bin/nvcc ]]; then
         cuda_tag=-cu$("$PY" -c 'import torch; print(torch.version.cuda.replace(".", ""))')
+    elif [[ ${FORCE_CUDA:-} == 1 ]]; then
+        echo "make install: FORCE_CUDA=1 needs nvcc (the CUDA toolkit) on PATH or in" \
+             "\$CUDA_HOME/bin; found none" >&2
+        exit 1
     else
         echo "[install] WARNING: this machine has a GPU but no nvcc (CUDA toolkit): mmcv's ops" \
              "are built for the CPU only; install the toolkit (or set CUDA_HOME) and delete" \
@@ -52,7 +59,9 @@ if command -v nvidia-smi >/dev/null 2>&1 && nvidia-smi -L >/dev/null 2>&1 && "$P
 fi
 wheel_dir=$CACHE_DIR/wheels/mmcv-$MMCV_VERSION-torch$TORCH_VERSION$cuda_tag-$pyver
 if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
-    step "build mmcv $MMCV_VERSION with ops${cuda_tag:+ and CUDA ($cuda_tag)} (once; 5-6 minutes on 2 CPU cores)"
+    took="5-6 minutes on 2 CPU cores"
+    [[ -z $cuda_tag ]] || took="about 27 minutes on 2 CPU cores for one GPU arch, less with more cores"
+    step "build mmcv $MMCV_VERSION with ops${cuda_tag:+ and CUDA ($cuda_tag)} (once; $took)"
     build=$(mktemp -d)
     "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
     tar -xzf "$build"/mmcv-$MMCV_VERSION.tar.gz -C "$build"
@@ -82,7 +91,7 @@ if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
     # The build is verbose; keep its log, show its tail on failure.
     log=$build/build.log
     # mmcv's setup.py builds CUDA ops whenever torch sees a GPU: hide it for a CPU build.
-    build_env=(CUDA_VISIBLE_DEVICES=)
+    build_env=(CUDA_VISIBLE_DEVICES= FORCE_CUDA=0)
     if [[ -n $cuda_tag ]]; then
         # torch's CUDA headers include cusparse.h, cublas_v2.h, ...: a toolkit with nvcc
         # alone lacks them, torch's nvidia-* wheels hold them. CPATH comes after the
@@ -107,7 +116,9 @@ if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
 fi
 
 step "install mmcv $MMCV_VERSION from $wheel_dir"
-"${PIP[@]}" install -q --no-deps -c requirements/constraints.txt "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl
+# Forced: the CPU and the CUDA wheel have the same version, and pip keeps an installed
+# version (a CPU mmcv would stay after the toolkit was installed and the stamp deleted).
+"${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl
 
 if [[ -n $gpu ]]; then
     # onnxruntime and onnxruntime-gpu install the same files: remove the CPU build, then
@@ -116,6 +127,11 @@ if [[ -n $gpu ]]; then
     step "replace onnxruntime by onnxruntime-gpu (ONNX Runtime's CUDA provider)"
     "${PIP[@]}" uninstall -q -y onnxruntime
     "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt onnxruntime-gpu
+elif "${PIP[@]}" show -q onnxruntime-gpu 2>/dev/null; then
+    # The same, back: a GPU environment (FORCE_CUDA=1 before) reinstalled for the CPU.
+    step "replace onnxruntime-gpu by onnxruntime"
+    "${PIP[@]}" uninstall -q -y onnxruntime-gpu
+    "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt onnxruntime
 fi
 
 step "install mmpose and openmim without their broken dependency chains"
