@@ -120,18 +120,17 @@ step "install mmcv $MMCV_VERSION from $wheel_dir"
 # version (a CPU mmcv would stay after the toolkit was installed and the stamp deleted).
 "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl
 
-if [[ -n $gpu ]]; then
-    # onnxruntime and onnxruntime-gpu install the same files: remove the CPU build, then
-    # force the GPU one in (a stale install may have left its metadata over the CPU
-    # build's files). Its CUDA 13 / cuDNN 9 libraries are the nvidia-* wheels torch has.
-    step "replace onnxruntime by onnxruntime-gpu (ONNX Runtime's CUDA provider)"
-    "${PIP[@]}" uninstall -q -y onnxruntime
-    "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt onnxruntime-gpu
-elif "${PIP[@]}" show -q onnxruntime-gpu 2>/dev/null; then
-    # The same, back: a GPU environment (FORCE_CUDA=1 before) reinstalled for the CPU.
-    step "replace onnxruntime-gpu by onnxruntime"
-    "${PIP[@]}" uninstall -q -y onnxruntime-gpu
-    "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt onnxruntime
+# onnxruntime and onnxruntime-gpu install the same files: remove the one this machine
+# does not want (the pinned requirements install onnxruntime; an environment built with
+# FORCE_CUDA=1 before has onnxruntime-gpu), then force the other in (a stale install may
+# have left its metadata over the first one's files). onnxruntime-gpu's CUDA 13 / cuDNN 9
+# libraries are the nvidia-* wheels torch has.
+ort=onnxruntime other=onnxruntime-gpu
+[[ -z $gpu ]] || { ort=onnxruntime-gpu other=onnxruntime; }
+if "${PIP[@]}" show -q "$other" 2>/dev/null; then
+    step "replace $other by $ort"
+    "${PIP[@]}" uninstall -q -y "$other"
+    "${PIP[@]}" install -q --no-deps --force-reinstall -c requirements/constraints.txt "$ort"
 fi
 
 step "install mmpose and openmim without their broken dependency chains"
