@@ -5,15 +5,21 @@
 config) registers :class:`MogaNet` in MMEngine's root ``MODELS`` registry, which
 mmdet, mmseg, mmpose and mmpretrain all search, and lets ``torch.load`` read
 MMEngine's own checkpoints as data on torch >= 2.6.
+
+The user features are subpackages with a small API and a command line each:
+:mod:`moganet_mm.swap` (MogaNet into any codebase config), :mod:`moganet_mm.deploy`
+(ONNX export, ONNX Runtime) and :mod:`moganet_mm.converters` (the authors'
+checkpoints). :func:`get_config_path` finds the installed configs.
 """
 from .checkpoint import allow_mmengine_checkpoints
 from .datasets import MovingMNIST
 from .engine import RNGStateHook
 from .evaluation import VideoPredictionMetric
+from .mim_files import get_config_path
 from .models import MogaNet, SimVP
+from .version import __version__
 
 allow_mmengine_checkpoints()
 
-__version__ = '0.1.0'
 __all__ = ['MogaNet', 'MovingMNIST', 'RNGStateHook', 'SimVP', 'VideoPredictionMetric',
-           '__version__']
+           '__version__', 'get_config_path']

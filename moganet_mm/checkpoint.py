@@ -22,6 +22,8 @@ from typing import Dict, List, Optional, Tuple
 
 import numpy as np
 import torch
+from mmengine.logging import HistoryBuffer
+from mmengine.runner.checkpoint import CheckpointLoader
 
 __all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'backbone_weights',
            'infer_arch']
@@ -31,7 +33,6 @@ def _history_buffer_getattr(obj, name):
     """Stands in for ``builtins.getattr`` while unpickling: a HistoryBuffer pickles
     its statistics methods as ``getattr(HistoryBuffer, 'mean')``; nothing else may
     be looked up."""
-    from mmengine.logging import HistoryBuffer
     if obj is HistoryBuffer and name in {'min', 'max', 'current', 'mean',
                                          *HistoryBuffer._statistics_methods}:
         return getattr(obj, name)
@@ -40,7 +41,6 @@ def _history_buffer_getattr(obj, name):
 
 def _safe_globals() -> list:
     """Types that MMEngine checkpoints hold in ``meta`` and ``message_hub``."""
-    from mmengine.logging import HistoryBuffer
     types = [HistoryBuffer, argparse.Namespace, np.ndarray, np.dtype,
              np.core.multiarray._reconstruct, np.core.multiarray.scalar]
     # numpy >= 1.25 pickles dtypes by their class (numpy.dtypes.Float64DType...)
@@ -53,7 +53,6 @@ def allow_mmengine_checkpoints():
     """Let ``torch.load(weights_only=True)`` read MMEngine training checkpoints, and
     route MMEngine's local-file loader (``PretrainedInit``, ``load_from``,
     ``--resume``) through :func:`load_checkpoint_file` for its clear errors."""
-    from mmengine.runner.checkpoint import CheckpointLoader
     torch.serialization.add_safe_globals(_safe_globals())
     CheckpointLoader.register_scheme(prefixes='', force=True)(load_from_local)
 
@@ -90,7 +89,6 @@ def load_checkpoint_file(filename: str, map_location='cpu') -> dict:
             ) from err
     # URLs and other backends: MMEngine's loader (torch.load defaults to
     # weights_only=True on torch >= 2.6, with the allow-list above).
-    from mmengine.runner.checkpoint import CheckpointLoader
     return CheckpointLoader.load_checkpoint(filename, map_location=map_location)
 
 

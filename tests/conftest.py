@@ -23,8 +23,9 @@ def _share_the_cores_between_workers():
 _share_the_cores_between_workers()
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = Path(os.environ.get('MOGANET_MM_SHARED', REPO.parent / 'shared'))
-REFERENCE = SHARED / 'reference'
+#: the original implementation's weights, input, outputs and key lists (README.md there)
+REFERENCE = REPO / 'tests' / 'data' / 'reference'
+PAPER_TABLES = REPO / 'paper_tables'
 ARCHS = ['xtiny', 'tiny', 'small', 'base', 'large', 'xlarge']
 
 
@@ -35,12 +36,7 @@ def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @pytest.fixture(scope='session')
 def reference():
-    path = REFERENCE / 'reference_xtiny_160x192.pth'
-    if not path.is_file():
-        raise FileNotFoundError(
-            f'{path} is missing: the shared reference fixture must sit beside the repo '
-            '(../shared) or under $MOGANET_MM_SHARED')
-    return torch.load(path, map_location='cpu', weights_only=True)
+    return torch.load(REFERENCE / 'reference_xtiny_160x192.pth', map_location='cpu', weights_only=True)
 
 
 def original_keys(arch):

@@ -13,7 +13,7 @@ Each builder writes what the original tool chain puts in a release file:
   ``mmcv_version``, ``time``, ``hook_msgs``), ``state_dict`` and ``optimizer``.
 
 The backbone keys and shapes are the original implementation's, read from
-``../shared/reference/keys_<arch>.txt``; the task heads' keys are those of the
+``tests/data/reference/keys_<arch>.txt``; the task heads' keys are those of the
 OpenMMLab 1.x/2.x model, which kept the 2.x/0.x names for these heads, except
 mmpose 0.x's ``keypoint_head.*`` (1.x: ``head.*``).
 """

@@ -1,7 +1,7 @@
 #!/usr/bin/env python
-"""Run MogaNet on the shared reference fixture and compare with the original.
+"""Run MogaNet on the reference fixture and compare with the original.
 
-The fixture (``../shared/reference/reference_xtiny_160x192.pth``) holds original-
+The fixture (``tests/data/reference/reference_xtiny_160x192.pth``) holds original-
 format weights, an input, and the feature maps and logits the original
 implementation produced. The weights go through this project's checkpoint path
 (``init_cfg=dict(type='Pretrained')``).
@@ -18,9 +18,7 @@ import torch
 
 from moganet_mm import MogaNet
 
-REPO = Path(__file__).resolve().parents[1]
-DEFAULT = Path(os.environ.get('MOGANET_MM_SHARED', REPO.parent / 'shared')) / \
-    'reference' / 'reference_xtiny_160x192.pth'
+DEFAULT = Path(__file__).resolve().parents[1] / 'tests/data/reference/reference_xtiny_160x192.pth'
 
 
 def main():

@@ -140,9 +140,11 @@ step "install moganet_mm (editable)"
 PYTHONWARNINGS=ignore "${PIP[@]}" install -q --no-deps --no-build-isolation -e .
 
 step "link moganet_mm into site-packages for mim"
-# mim (search, download) reads <site-packages>/moganet_mm/.mim/model-index.yml, where an
-# editable install leaves nothing; a link to the checkout's package puts the model index
-# there. Imports are unchanged: the link and the editable finder lead to the same files.
+# setup.py links moganet_mm/.mim/{configs,model-index.yml} to the checkout. mim (search,
+# download) looks for them under <site-packages>/moganet_mm/, where an editable install
+# leaves nothing (openmim 0.3.9 takes the .dist-info's folder as the package's); a link
+# to the checkout's package puts them there. Imports are unchanged: the link and the
+# editable finder lead to the same files. A plain `pip install .` needs no link.
 purelib=$("$PY" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
 ln -sfn "$PWD/moganet_mm" "$purelib/moganet_mm"
 

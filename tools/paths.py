@@ -1,9 +1,8 @@
-"""Where the repository and the shared fixtures are."""
-import os
+"""Where the checkout's own data are: the paper's tables and the reference fixtures."""
 from pathlib import Path
 
 REPO = Path(__file__).resolve().parents[1]
-#: the shared fixtures (paper tables, reference outputs): ../shared, or $MOGANET_MM_SHARED
-SHARED = Path(os.environ.get('MOGANET_MM_SHARED', REPO.parent / 'shared'))
-PAPER_TABLES = SHARED / 'paper_tables'
-REFERENCE = SHARED / 'reference'
+#: the paper's tables as CSV (paper_tables/README.md says what each holds)
+PAPER_TABLES = REPO / 'paper_tables'
+#: the original implementation's weights, input and outputs (tests/data/reference/)
+REFERENCE = REPO / 'tests' / 'data' / 'reference'

@@ -26,6 +26,7 @@ import os.path as osp
 import pickle
 from typing import Optional, Sequence, Tuple, Union
 
+import cv2
 import numpy as np
 import torch
 from mmengine.registry import DATASETS
@@ -185,7 +186,6 @@ class MovingMNISTGenerator:
         if self.backgrounds is None:
             clip = np.zeros((t, size, size), np.uint8)
         else:
-            import cv2
             back = self.backgrounds[rng.integers(len(self.backgrounds))]
             back = cv2.resize(back, (size, size), interpolation=cv2.INTER_CUBIC)
             clip = np.repeat(back[None], t, axis=0)

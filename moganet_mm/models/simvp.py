@@ -34,6 +34,7 @@ from mmengine.model import BaseModel
 from mmengine.model.weight_init import trunc_normal_
 from mmengine.registry import MODELS
 
+from ..checkpoint import load_checkpoint_file
 from .backbones.moganet import MogaBlock, init_like_original, refuse_unknown_arguments
 
 __all__ = ['SimVP', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'MogaTranslator',
@@ -369,7 +370,6 @@ def openstl_state_dict(checkpoint: Union[str, dict]) -> 'OrderedDict[str, torch.
     prefixes. Files are read with ``torch.load(weights_only=True)``.
     """
     if isinstance(checkpoint, str):
-        from ..checkpoint import load_checkpoint_file
         checkpoint = load_checkpoint_file(checkpoint)
     if not isinstance(checkpoint, dict):
         raise TypeError(f'An OpenSTL checkpoint is a dict, got {type(checkpoint).__name__}')

@@ -23,7 +23,7 @@ the table shows the median over repeats, so ratios between rows compare like wit
     .venv/bin/python tools/analysis/benchmark.py --device cuda --autocast fp16,bf16
     .venv/bin/python tools/analysis/benchmark.py --whole --repeats 3   # whole task models
 
-``--whole`` times whole task models instead (tools/deploy/whole_models.py): Mask
+``--whole`` times whole task models instead (tools/analysis/whole_models.py): Mask
 R-CNN 1x at 1280x800, UperNet at 2048x512 and TopDown at 256x192 with MogaNet-S
 (eager, deploy, fastest torch path, ONNX Runtime) and with ResNet-50, Swin-T and
 ConvNeXt-T, interleaved in one process, as ratios to the ResNet-50 model.
@@ -40,6 +40,10 @@ import time
 from pathlib import Path
 
 import torch
+
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+from tools.analysis import whole_models  # noqa: E402
+from tools.paths import REPO  # noqa: E402
 
 SIZES = ['xt', 't', 's', 'b']
 VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort']
@@ -119,9 +123,9 @@ def prepare(row, device, threads=2, work_dir=None):
 def ort_runner(model, device, threads, work_dir, stem):
     """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
     by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU)."""
-    from tools.deploy.exporter import dynamic_axes, export
-    from tools.deploy.models import BackboneOnly
-    from tools.deploy.ort import run, session
+    from moganet_mm.deploy.exporter import dynamic_axes, export
+    from moganet_mm.deploy.models import BackboneOnly
+    from moganet_mm.deploy.ort import run, session
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
     export(BackboneOnly(model.cpu()), torch.randn(1, 3, 224, 224), path, names,
@@ -236,7 +240,8 @@ if {device!r} == 'cuda':
 else:
     print(peak_rss() - base)
 '''
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
+                         cwd=REPO)  # python -c finds tools/ in the working folder
     if out.returncode:
         raise RuntimeError(f'memory probe failed for {name}: {out.stderr[-2000:]}')
     return float(out.stdout.strip().splitlines()[-1])
@@ -384,7 +389,6 @@ def main(argv=None):
 
 def main_whole(args, parser):
     """The whole-model table: each task's rows interleaved, ratios to its ResNet-50."""
-    from tools.deploy import whole_models
     torch.set_num_threads(args.threads)
     if args.autocast:
         parser.error('--autocast times backbone rows; it does not apply with --whole')

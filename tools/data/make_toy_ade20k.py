@@ -32,7 +32,9 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-from tools.data.common import gradient
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data.common import gradient  # noqa: E402
 
 CLASSES = ('background', 'disc', 'ring', 'cross')
 PALETTE = [[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]

@@ -23,6 +23,8 @@ polygon mask, rasterised by pycocotools, must agree with the painted visible reg
 writes ``train/*.png``, ``val/*.png`` and ``annotations/instances_{train,val}.json``.
 The same arguments always give byte-identical files.
 """
+import sys
+from pathlib import Path
 import argparse
 import json
 import os
@@ -31,7 +33,9 @@ import os.path as osp
 import cv2
 import numpy as np
 
-from tools.data.common import gradient
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data.common import gradient  # noqa: E402
 
 CLASSES = ('circle', 'triangle', 'square')
 MIN_VISIBLE = 0.5  # a shape must keep half of its area visible

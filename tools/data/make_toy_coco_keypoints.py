@@ -25,6 +25,7 @@ scale), ``num_keypoints`` the labelled ones. Layout::
     python tools/data/make_toy_coco_keypoints.py --out data/toy_coco_kpts \
         --train 600 --val 100 --size 256 --seed 0
 """
+import sys
 import argparse
 import json
 import math
@@ -34,7 +35,9 @@ from pathlib import Path
 import cv2
 import numpy as np
 
-from tools.data.common import gradient
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data.common import gradient  # noqa: E402
 
 KEYPOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
              'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',

@@ -11,10 +11,13 @@ classes. Floor: 90% top-1. The flags are the demo runner's
 
     python tools/demo/cls.py --epochs 3 --floor 40 --work-dir /tmp/w
 """
+from pathlib import Path
 import sys
 
-from tools.data import make_toy_imagenet
-from tools.demo.runner import DemoTask, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data import make_toy_imagenet  # noqa: E402
+from tools.demo.runner import DemoTask, run  # noqa: E402
 
 
 def point_at_data(cfg, root):

@@ -13,10 +13,13 @@ runner's (:mod:`tools.demo.runner`), e.g.::
     python tools/demo/det.py --resume                        # continue a killed run
     torchrun --nproc-per-node 2 tools/demo/det.py --launcher pytorch   # CPU DDP (gloo)
 """
+from pathlib import Path
 import sys
 
-from tools.data import make_toy_coco
-from tools.demo.runner import DemoTask, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data import make_toy_coco  # noqa: E402
+from tools.demo.runner import DemoTask, run  # noqa: E402
 
 
 def point_at_data(cfg, root):

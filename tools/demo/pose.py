@@ -16,8 +16,10 @@ import json
 import sys
 from pathlib import Path
 
-from tools.data import make_toy_coco_keypoints
-from tools.demo.runner import DemoTask, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data import make_toy_coco_keypoints  # noqa: E402
+from tools.demo.runner import DemoTask, run  # noqa: E402
 
 
 def point_at_data(cfg, root):

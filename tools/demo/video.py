@@ -18,8 +18,10 @@ The flags are the demo runner's (:mod:`tools.demo.runner`), e.g.::
 import sys
 from pathlib import Path
 
-from tools.data import moving_mnist
-from tools.demo.runner import DemoTask, run
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+
+from tools.data import moving_mnist  # noqa: E402
+from tools.demo.runner import DemoTask, run  # noqa: E402
 
 CLIPS_DRAWN = 3
 

@@ -31,9 +31,9 @@ def check_roi_align():
 
 def check_ort_cuda():
     from moganet_mm import MogaNet
-    from tools.deploy.exporter import dynamic_axes, export
-    from tools.deploy.models import BackboneOnly
-    from tools.deploy.ort import run, session
+    from moganet_mm.deploy.exporter import dynamic_axes, export
+    from moganet_mm.deploy.models import BackboneOnly
+    from moganet_mm.deploy.ort import run, session
     names = [f'feat{i}' for i in range(4)]
     lines = []
     model = MogaNet(arch='xtiny').eval()

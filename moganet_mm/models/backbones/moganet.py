@@ -35,6 +35,7 @@ from mmengine.registry import MODELS
 from torch.nn.modules.batchnorm import _BatchNorm
 
 from ...checkpoint import backbone_weights, infer_arch
+from ...sizes import moganet_sizes
 from ..dilated_dwconv import SubgridDilatedDWConv
 from ..fuse import (bn_affine, concat_pointwise, fold_affine_before_pointwise,
                     fold_bn_after_conv, scale_conv_output)
@@ -355,6 +356,18 @@ def refuse_unknown_arguments(init):
     return checked_init
 
 
+def _arch_zoo() -> Dict[str, dict]:
+    """Arch name -> stage settings, from the size table: each size answers to its
+    short and long name, and to ``x-tiny`` / ``x-large`` as in the original."""
+    zoo = {}
+    for short, row in moganet_sizes.items():
+        settings = dict(embed_dims=row['widths'], depths=row['depths'],
+                        ffn_ratios=row['ffn_ratios'])
+        for name in (short, row['arch'], row['arch'].replace('x', 'x-', 1)):
+            zoo[name] = settings
+    return zoo
+
+
 @MODELS.register_module()
 class MogaNet(BaseModule):
     """MogaNet backbone, for classification and dense prediction.
@@ -399,32 +412,7 @@ class MogaNet(BaseModule):
             :meth:`_load_original_layout`); other init configs apply as usual.
             Without one, the original's classification init is used.
     """
-    arch_zoo = {
-        **dict.fromkeys(['xt', 'x-tiny', 'xtiny'],
-                        {'embed_dims': [32, 64, 96, 192],
-                         'depths': [3, 3, 10, 2],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-        **dict.fromkeys(['t', 'tiny'],
-                        {'embed_dims': [32, 64, 128, 256],
-                         'depths': [3, 3, 12, 2],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-        **dict.fromkeys(['s', 'small'],
-                        {'embed_dims': [64, 128, 320, 512],
-                         'depths': [2, 3, 12, 2],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-        **dict.fromkeys(['b', 'base'],
-                        {'embed_dims': [64, 160, 320, 512],
-                         'depths': [4, 6, 22, 3],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-        **dict.fromkeys(['l', 'large'],
-                        {'embed_dims': [64, 160, 320, 640],
-                         'depths': [4, 6, 44, 4],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-        **dict.fromkeys(['xl', 'x-large', 'xlarge'],
-                        {'embed_dims': [96, 192, 480, 960],
-                         'depths': [6, 6, 44, 4],
-                         'ffn_ratios': [8, 8, 4, 4]}),
-    }  # yapf: disable
+    arch_zoo = _arch_zoo()
     num_stages = 4
 
     @refuse_unknown_arguments

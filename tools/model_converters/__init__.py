@@ -1,1 +1,0 @@
-"""Checkpoint converters: original MogaNet releases to moganet_mm / mmpretrain files."""
