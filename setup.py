@@ -5,7 +5,6 @@ import os
 import os.path as osp
 import shutil
 import sys
-
 from setuptools import find_packages, setup
 
 HERE = osp.dirname(osp.abspath(__file__))
@@ -67,13 +66,15 @@ setup(
     # The full pinned stack lives in requirements/; `make install` installs it.
     install_requires=['torch', 'mmengine>=0.10', 'mmcv>=2.0'],
     extras_require={'deploy': ['onnx', 'onnxscript', 'onnxruntime']},
-    entry_points={'console_scripts': [
-        'moganet-swap = moganet_mm.swap.cli:main',
-        'moganet-export = moganet_mm.deploy.cli:main',
-        'moganet-convert-mm = moganet_mm.converters.moganet_to_mm:main',
-        'moganet-convert-mmpretrain = moganet_mm.converters.moganet_to_mmpretrain:main',
-        'moganet-convert-openstl = moganet_mm.converters.openstl_to_mm:main',
-    ]},
+    entry_points={
+        'console_scripts': [
+            'moganet-swap = moganet_mm.swap.cli:main',
+            'moganet-export = moganet_mm.deploy.cli:main',
+            'moganet-convert-mm = moganet_mm.converters.moganet_to_mm:main',
+            'moganet-convert-mmpretrain = moganet_mm.converters.moganet_to_mmpretrain:main',
+            'moganet-convert-openstl = moganet_mm.converters.openstl_to_mm:main',
+        ]
+    },
     license='Apache License 2.0',
     zip_safe=False,
 )

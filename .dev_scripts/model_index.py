@@ -40,56 +40,61 @@ from pathlib import Path
 
 import yaml
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from paper import csv_rows, paper_row  # noqa: E402
 from moganet_mm.releases import RELEASES  # noqa: E402
 from tools.paths import REPO  # noqa: E402
 
+from paper import csv_rows, paper_row  # noqa: E402
+
 TASKS = ('cls', 'det', 'seg', 'pose', 'video')
 INDEX = REPO / 'model-index.yml'
-PAPER = dict(URL='https://arxiv.org/abs/2211.03295',
-             Title='MogaNet: Multi-order Gated Aggregation Network')
+PAPER = dict(
+    URL='https://arxiv.org/abs/2211.03295', Title='MogaNet: Multi-order Gated Aggregation Network')
 ORIGINAL = 'https://github.com/Westlake-AI/MogaNet'
 #: collection name -> (task, config-name regex, Metadata, original code URL)
 COLLECTIONS = {
-    'MogaNet': ('cls', r'moganet_\w+_in1k(_\d+)?',
-                dict(Architecture=['MogaNet', 'Multi-order Gated Aggregation',
-                                   'Channel Aggregation'], **{'Training Data': 'ImageNet-1k'}),
-                f'{ORIGINAL}/blob/main/models/moganet.py'),
-    'RetinaNet MogaNet': ('det', r'retinanet_moganet_.*',
-                          dict(Architecture=['MogaNet', 'FPN', 'RetinaNet']),
-                          f'{ORIGINAL}/tree/main/detection'),
+    'MogaNet':
+    ('cls', r'moganet_\w+_in1k(_\d+)?',
+     dict(
+         Architecture=['MogaNet', 'Multi-order Gated Aggregation', 'Channel Aggregation'],
+         **{'Training Data': 'ImageNet-1k'}), f'{ORIGINAL}/blob/main/models/moganet.py'),
+    'RetinaNet MogaNet':
+    ('det', r'retinanet_moganet_.*', dict(Architecture=['MogaNet', 'FPN', 'RetinaNet']),
+     f'{ORIGINAL}/tree/main/detection'),
     'Mask R-CNN MogaNet': ('det', r'mask_rcnn_moganet_.*',
                            dict(Architecture=['MogaNet', 'FPN', 'Mask R-CNN']),
                            f'{ORIGINAL}/tree/main/detection'),
     'Cascade Mask R-CNN MogaNet': ('det', r'cascade_mask_rcnn_moganet_.*',
-                                   dict(Architecture=['MogaNet', 'FPN',
-                                                      'Cascade Mask R-CNN']),
+                                   dict(Architecture=['MogaNet', 'FPN', 'Cascade Mask R-CNN']),
                                    f'{ORIGINAL}/tree/main/detection'),
-    'Semantic FPN MogaNet': ('seg', r'fpn_moganet_.*',
-                             dict(Architecture=['MogaNet', 'Semantic FPN']),
-                             f'{ORIGINAL}/tree/main/segmentation'),
-    'UperNet MogaNet': ('seg', r'upernet_moganet_.*',
-                        dict(Architecture=['MogaNet', 'UperNet']),
+    'Semantic FPN MogaNet':
+    ('seg', r'fpn_moganet_.*', dict(Architecture=['MogaNet', 'Semantic FPN']),
+     f'{ORIGINAL}/tree/main/segmentation'),
+    'UperNet MogaNet': ('seg', r'upernet_moganet_.*', dict(Architecture=['MogaNet', 'UperNet']),
                         f'{ORIGINAL}/tree/main/segmentation'),
     'TopDown Heatmap MogaNet': ('pose', r'topdown_moganet_.*',
                                 dict(Architecture=['MogaNet', 'TopDown', 'Heatmap']),
                                 f'{ORIGINAL}/tree/main/pose_estimation'),
-    'SimVP MogaNet': ('video', r'simvp_moganet_.*',
-                      dict(Architecture=['SimVP', 'MogaNet blocks']),
+    'SimVP MogaNet': ('video', r'simvp_moganet_.*', dict(Architecture=['SimVP', 'MogaNet blocks']),
                       f'{ORIGINAL}/tree/main/video_prediction'),
 }
-TASK_NAMES = {'cls': ('Image Classification', 'ImageNet-1k'),
-              'det': ('Object Detection', 'COCO'), 'seg': ('Semantic Segmentation', 'ADE20K'),
-              'pose': ('Pose Estimation', 'COCO'), 'video': ('Video Prediction', None)}
+TASK_NAMES = {
+    'cls': ('Image Classification', 'ImageNet-1k'),
+    'det': ('Object Detection', 'COCO'),
+    'seg': ('Semantic Segmentation', 'ADE20K'),
+    'pose': ('Pose Estimation', 'COCO'),
+    'video': ('Video Prediction', None)
+}
 SIZE = r'(xt|t|s|b|l|xl)'
 
 
 def config_paths(tasks=TASKS):
     """Every indexed config: ``configs/<task>/*.py`` except ``_base`` files."""
-    return [p for t in tasks for p in sorted((REPO / 'configs' / t).glob('*.py'))
-            if not p.name.startswith('_')]
+    return [
+        p for t in tasks for p in sorted((REPO / 'configs' / t).glob('*.py'))
+        if not p.name.startswith('_')
+    ]
 
 
 def collection_of(name):
@@ -110,14 +115,15 @@ def paper_results(name):
     """``(metrics, pretrain)`` the paper's tables give for a config (metrics may be {})."""
     if m := re.fullmatch(rf'moganet_{SIZE}_in1k(?:_(\d+))?', name):
         size, res = m.group(1).upper(), m.group(2) or '224'
-        rows = [r for r in csv_rows('imagenet_top1.csv')
-                if r['arch'] == f'MogaNet-{size}' and r['input'] == res]
+        rows = [
+            r for r in csv_rows('imagenet_top1.csv')
+            if r['arch'] == f'MogaNet-{size}' and r['input'] == res
+        ]
         main = [r for r in rows if r['recipe'].startswith('300ep IN-1K')]
         # XT at 224 has only the recipe-ablation row of the released recipe
         row = main[0] if main else next(r for r in rows if 'lr 1e-3, warmup 5' in r['recipe'])
         return {'Top 1 Accuracy': _num(row['top1'])}, 'ImageNet-1k'
-    if m := re.fullmatch(rf'(retinanet|mask_rcnn|cascade_mask_rcnn)_moganet_{SIZE}_(1x|3x)',
-                         name):
+    if m := re.fullmatch(rf'(retinanet|mask_rcnn|cascade_mask_rcnn)_moganet_{SIZE}_(1x|3x)', name):
         family, size, sched = m.groups()
         arch = f'MogaNet-{size.upper()}'
         if family == 'retinanet':
@@ -129,35 +135,49 @@ def paper_results(name):
             row = paper_row('coco_mask_rcnn_1x.csv', arch=arch)
             return {'box AP': _num(row['APb']), 'mask AP': _num(row['APm'])}, 'ImageNet-1k'
         row = paper_row('coco_cascade_mask_rcnn_3x_ms.csv', arch=arch)
-        return ({'box AP': _num(row['APb']), 'mask AP': _num(row['APm'])},
-                _pretrain(row['pretrain']))
+        return ({
+            'box AP': _num(row['APb']),
+            'mask AP': _num(row['APm'])
+        }, _pretrain(row['pretrain']))
     if re.fullmatch(r'cascade_mask_rcnn_moganet_\w+', name):  # variants the paper has no row for
         return {}, 'ImageNet-1k'
     if m := re.fullmatch(rf'fpn_moganet_{SIZE}_80k_ade20k', name):
         row = paper_row('ade20k_semantic_fpn_80k.csv', arch=f'MogaNet-{m.group(1).upper()}')
         return {'mIoU': _num(row['mIoU']), 'mAcc': _num(row['mAcc'])}, 'ImageNet-1k'
     if m := re.fullmatch(rf'upernet_moganet_{SIZE}_160k_ade20k(?:_(\d+))?', name):
-        row = paper_row('ade20k_upernet_160k.csv', arch=f'MogaNet-{m.group(1).upper()}',
-                        crop=m.group(2) or '512')
+        row = paper_row(
+            'ade20k_upernet_160k.csv',
+            arch=f'MogaNet-{m.group(1).upper()}',
+            crop=m.group(2) or '512')
         return {'mIoU': _num(row['mIoU'])}, _pretrain(row['pretrain'])
     if m := re.fullmatch(rf'topdown_moganet_{SIZE}_coco_(\d+x\d+)', name):
-        row = paper_row('coco_pose_topdown.csv', arch=f'MogaNet-{m.group(1).upper()}',
-                        input=m.group(2))
-        return {'AP': _num(row['AP']), 'AP@0.5': _num(row['AP50']),
-                'AP@0.75': _num(row['AP75']), 'AR': _num(row['AR'])}, 'ImageNet-1k'
+        row = paper_row(
+            'coco_pose_topdown.csv', arch=f'MogaNet-{m.group(1).upper()}', input=m.group(2))
+        return {
+            'AP': _num(row['AP']),
+            'AP@0.5': _num(row['AP50']),
+            'AP@0.75': _num(row['AP75']),
+            'AR': _num(row['AR'])
+        }, 'ImageNet-1k'
     if name in VIDEO_DATASETS:
         match = dict(dataset=VIDEO_DATASETS[name][0], arch='MogaNet')
         if name == 'simvp_moganet_mmnist':
             match['epochs'] = '200'
         row = paper_row('video_mmnist.csv', **match)
-        metrics = {'MSE': _num(row['mse']), 'MAE': _num(row['mae']), 'SSIM': _num(row['ssim']),
-                   'PSNR': _num(row['psnr'])}
+        metrics = {
+            'MSE': _num(row['mse']),
+            'MAE': _num(row['mae']),
+            'SSIM': _num(row['ssim']),
+            'PSNR': _num(row['psnr'])
+        }
         return {k: v for k, v in metrics.items() if v is not None}, None
     raise LookupError(f'{name}: no paper table row is known for this config')
 
 
-VIDEO_DATASETS = {'simvp_moganet_mmnist': ('MMNIST 10x1x64x64', 'Moving MNIST'),
-                  'simvp_moganet_mmnist_cifar': ('MMNIST-CIFAR 10x3x64x64', 'MNIST-CIFAR')}
+VIDEO_DATASETS = {
+    'simvp_moganet_mmnist': ('MMNIST 10x1x64x64', 'Moving MNIST'),
+    'simvp_moganet_mmnist_cifar': ('MMNIST-CIFAR 10x3x64x64', 'MNIST-CIFAR')
+}
 
 
 def _pretrain(csv_value):
@@ -190,8 +210,7 @@ def measure(cfg_path):
     spec, cfg = ZOO[Path(cfg_path).parent.name], Config.fromfile(cfg_path)
     module, inputs = spec.build_for_counting(cfg, input_size(cfg_path))
     with torch.no_grad():
-        info = get_model_complexity_info(module, inputs=inputs, show_table=False,
-                                         show_arch=False)
+        info = get_model_complexity_info(module, inputs=inputs, show_table=False, show_arch=False)
     params = sum(p.numel() for p in spec.counted_module(module).parameters())
     return dict(params=params, flops=int(info['flops']))
 
@@ -200,8 +219,9 @@ def at_tool_precision(counts):
     """``counts`` (params, FLOPs) rounded as ``.dev_scripts/model_zoo.py`` prints them:
     params to 0.01 M, FLOPs to 0.1 G (0.01 G below 100 G); kept as plain numbers."""
     params, flops = counts['params'] / 1e6, counts['flops'] / 1e9
-    return dict(params=int(round(round(params, 2) * 1e6)),
-                flops=int(round(round(flops, 1 if flops > 100 else 2) * 1e9)))
+    return dict(
+        params=int(round(round(params, 2) * 1e6)),
+        flops=int(round(round(flops, 1 if flops > 100 else 2) * 1e9)))
 
 
 def input_size(cfg_path):
@@ -267,10 +287,13 @@ def model_entry(cfg_path, counts):
     else:
         data = [f'{pretrain} (backbone pre-training)', dataset]
     counts = at_tool_precision(counts)
-    meta = {'Parameters': counts['params'], 'FLOPs': counts['flops'],
-            'Input Size': 'x'.join(str(s) for s in input_size(path)),
-            'Training Data': data,
-            **training_metadata(path)}
+    meta = {
+        'Parameters': counts['params'],
+        'FLOPs': counts['flops'],
+        'Input Size': 'x'.join(str(s) for s in input_size(path)),
+        'Training Data': data,
+        **training_metadata(path)
+    }
     results = []
     if task == 'det':
         box = {k: v for k, v in metrics.items() if k.startswith('box')}
@@ -280,8 +303,13 @@ def model_entry(cfg_path, counts):
             results.append(dict(Task='Instance Segmentation', Dataset='COCO', Metrics=mask))
     else:
         results.append(dict(Task=task_name, Dataset=dataset, Metrics=metrics))
-    entry = {'Name': name, 'In Collection': collection_of(name),
-             'Config': f'configs/{task}/{path.name}', 'Metadata': meta, 'Results': results}
+    entry = {
+        'Name': name,
+        'In Collection': collection_of(name),
+        'Config': f'configs/{task}/{path.name}',
+        'Metadata': meta,
+        'Results': results
+    }
     if release['url']:
         entry['Weights'] = release['url']
     notes = [release['note']] if release['note'] else []
@@ -299,8 +327,15 @@ def collection_entries(task):
     out = []
     for cname, (ctask, _, meta, code) in COLLECTIONS.items():
         if ctask == task:
-            out.append({'Name': cname, 'Metadata': meta, 'Paper': PAPER,
-                        'README': f'docs/{task}.md', 'Code': {'URL': code}})
+            out.append({
+                'Name': cname,
+                'Metadata': meta,
+                'Paper': PAPER,
+                'README': f'docs/{task}.md',
+                'Code': {
+                    'URL': code
+                }
+            })
     return out
 
 
@@ -308,8 +343,7 @@ def build_metafiles(counts):
     """{task: metafile dict}; ``counts``: {config relpath: dict(params, flops)}."""
     out = {}
     for task in TASKS:
-        models = [model_entry(p, counts[f'configs/{task}/{p.name}'])
-                  for p in config_paths([task])]
+        models = [model_entry(p, counts[f'configs/{task}/{p.name}']) for p in config_paths([task])]
         out[task] = {'Collections': collection_entries(task), 'Models': models}
     return out
 
@@ -353,23 +387,22 @@ def render_tables(metafiles):
             rows = [m for m in models if m['In Collection'] == coll]
             if not rows:
                 continue
-            keys = list(dict.fromkeys(k for m in rows for r in m['Results']
-                                      for k in r['Metrics']))
-            lines += [f'**{coll}**', '',
-                      '| config | input | params (M) ours / paper | FLOPs (G) ours / paper | '
-                      + ' | '.join(keys) + ' | weights |',
-                      '|' + '---|' * (5 + len(keys))]
+            keys = list(dict.fromkeys(k for m in rows for r in m['Results'] for k in r['Metrics']))
+            lines += [
+                f'**{coll}**', '',
+                '| config | input | params (M) ours / paper | FLOPs (G) ours / paper | ' +
+                ' | '.join(keys) + ' | weights |', '|' + '---|' * (5 + len(keys))
+            ]
             for m in rows:
                 meta = m['Metadata']
                 pp, pf = paper_counts(m['Name'], task)
                 flops = meta['FLOPs'] / 1e9
                 metrics = {k: v for r in m['Results'] for k, v in r['Metrics'].items()}
                 weights = f"[model]({m['Weights']})" if m.get('Weights') else 'none released'
-                lines.append(
-                    f"| `{m['Name']}` | {meta['Input Size']} | "
-                    f"{meta['Parameters'] / 1e6:.2f} / {pp or '-'} | "
-                    f"{flops:.{1 if flops > 100 else 2}f} / {pf or '-'} | "
-                    + ' | '.join(_fmt(metrics.get(k)) for k in keys) + f' | {weights} |')
+                lines.append(f"| `{m['Name']}` | {meta['Input Size']} | "
+                             f"{meta['Parameters'] / 1e6:.2f} / {pp or '-'} | "
+                             f"{flops:.{1 if flops > 100 else 2}f} / {pf or '-'} | " +
+                             ' | '.join(_fmt(metrics.get(k)) for k in keys) + f' | {weights} |')
             lines.append('')
     return '\n'.join(lines).rstrip() + '\n'
 
@@ -377,8 +410,10 @@ def render_tables(metafiles):
 def render_summary(metafiles):
     """One row per collection (the README's table): configs, params and FLOPs
     (ours / the paper's, in config order) and the paper's main metric."""
-    lines = ['| model | configs | params (M), ours / paper | FLOPs (G), ours / paper | '
-             'metric (paper; released file where it differs) |', '|---|---|---|---|---|']
+    lines = [
+        '| model | configs | params (M), ours / paper | FLOPs (G), ours / paper | '
+        'metric (paper; released file where it differs) |', '|---|---|---|---|---|'
+    ]
     for task in TASKS:
         models = metafiles[task]['Models']
         for coll in [c['Name'] for c in metafiles[task]['Collections']]:
@@ -405,12 +440,24 @@ def render_summary(metafiles):
 
 
 #: task -> (codebase for mim test, {index metric: (printed key, scale, decimals)})
-EVAL = {'cls': ('mmpretrain', {'Top 1 Accuracy': ('accuracy/top1', 1, 1)}),
-        'det': ('mmdet', {'box AP': ('coco/bbox_mAP', 0.01, 3),
-                          'mask AP': ('coco/segm_mAP', 0.01, 3)}),
-        'seg': ('mmseg', {'mIoU': ('mIoU', 1, 1)}),
-        'pose': ('mmpose', {'AP': ('coco/AP', 0.01, 3)}),
-        'video': (None, {'MSE': ('video/mse', 1, 2)})}
+EVAL = {
+    'cls': ('mmpretrain', {
+        'Top 1 Accuracy': ('accuracy/top1', 1, 1)
+    }),
+    'det': ('mmdet', {
+        'box AP': ('coco/bbox_mAP', 0.01, 3),
+        'mask AP': ('coco/segm_mAP', 0.01, 3)
+    }),
+    'seg': ('mmseg', {
+        'mIoU': ('mIoU', 1, 1)
+    }),
+    'pose': ('mmpose', {
+        'AP': ('coco/AP', 0.01, 3)
+    }),
+    'video': (None, {
+        'MSE': ('video/mse', 1, 2)
+    })
+}
 
 
 def eval_command(task, name, file):
@@ -432,8 +479,10 @@ def eval_command(task, name, file):
 def render_released(metafiles):
     """Per released file: the command that evaluates it and what it should print (the
     released file's number: the README's where it differs from the paper)."""
-    lines = ['| config | released file | command (from the repo root, data under `data/`) '
-             '| should print |', '|---|---|---|---|']
+    lines = [
+        '| config | released file | command (from the repo root, data under `data/`) '
+        '| should print |', '|---|---|---|---|'
+    ]
     for task in TASKS:
         for m in metafiles[task]['Models']:
             if not m.get('Weights'):
@@ -459,24 +508,32 @@ def zoo_rows(metafiles, task):
     for m in metafiles[task]['Models']:
         params, flops = m['Metadata']['Parameters'] / 1e6, m['Metadata']['FLOPs'] / 1e9
         pp, pf = paper_counts(m['Name'], task)
-        rows.append(dict(
-            config=m['Config'], input=m['Metadata']['Input Size'], params_M=round(params, 2),
-            flops_G=round(flops, 1 if flops > 100 else 2), paper_params_M=pp, paper_flops_G=pf,
-            params_diff=params / float(pp) - 1 if pp else None,
-            flops_diff=flops / float(pf) - 1 if pf else None,
-            ok=(not pp or within(params, pp, 0.01))
-            and (not pf or within(flops, pf, ZOO[task].FLOPS_TOL))))
+        rows.append(
+            dict(
+                config=m['Config'],
+                input=m['Metadata']['Input Size'],
+                params_M=round(params, 2),
+                flops_G=round(flops, 1 if flops > 100 else 2),
+                paper_params_M=pp,
+                paper_flops_G=pf,
+                params_diff=params / float(pp) - 1 if pp else None,
+                flops_diff=flops / float(pf) - 1 if pf else None,
+                ok=(not pp or within(params, pp, 0.01))
+                and (not pf or within(flops, pf, ZOO[task].FLOPS_TOL))))
     return rows
 
 
 def render_zoo(task):
     """A renderer of ``task``'s table in the model-zoo tool's own format."""
+
     def render(metafiles):
         import io
+
         from model_zoo import print_table
         out = io.StringIO()
         print_table(zoo_rows(metafiles, task), file=out)
         return out.getvalue()
+
     return render
 
 
@@ -495,28 +552,40 @@ def replace_block(text, kind, block, path):
 
 
 #: file -> (marker kind, renderer)
-TABLE_FILES = {'README.md': ('summary', render_summary),
-               'docs/model_zoo.md': ('tables', render_tables),
-               'docs/released_models.md': ('released', render_released),
-               **{f'docs/{t}.md': (f'zoo-{t}', render_zoo(t))
-                  for t in ('cls', 'det', 'seg', 'pose')}}
+TABLE_FILES = {
+    'README.md': ('summary', render_summary),
+    'docs/model_zoo.md': ('tables', render_tables),
+    'docs/released_models.md': ('released', render_released),
+    **{
+        f'docs/{t}.md': (f'zoo-{t}', render_zoo(t))
+        for t in ('cls', 'det', 'seg', 'pose')
+    }
+}
 
 
 # ------------------------------------------------------------------ main
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('--reuse', action='store_true',
-                        help='keep the Parameters/FLOPs already in the metafiles; count '
-                        'only configs that have none')
-    parser.add_argument('--check', action='store_true',
-                        help='write nothing; exit 1 if the index or the tables are stale '
-                        '(implies --reuse)')
-    parser.add_argument('--counts', help='JSON {config: {params, flops}} of counts made '
-                        'earlier with measure(); configs missing from it are counted')
+    parser.add_argument(
+        '--reuse',
+        action='store_true',
+        help='keep the Parameters/FLOPs already in the metafiles; count '
+        'only configs that have none')
+    parser.add_argument(
+        '--check',
+        action='store_true',
+        help='write nothing; exit 1 if the index or the tables are stale '
+        '(implies --reuse)')
+    parser.add_argument(
+        '--counts',
+        help='JSON {config: {params, flops}} of counts made '
+        'earlier with measure(); configs missing from it are counted')
     args = parser.parse_args(argv)
     import moganet_mm  # noqa: F401
-    known = {m['Config']: dict(params=m['Metadata']['Parameters'], flops=m['Metadata']['FLOPs'])
-             for mf in load_metafiles().values() if mf for m in mf['Models']}
+    known = {
+        m['Config']: dict(params=m['Metadata']['Parameters'], flops=m['Metadata']['FLOPs'])
+        for mf in load_metafiles().values() if mf for m in mf['Models']
+    }
     if args.counts:
         with open(args.counts) as f:
             known.update(json.load(f))
@@ -531,8 +600,9 @@ def main(argv=None):
             return 1
         else:
             counts[rel] = measure(path)
-            print(f"{rel}: {counts[rel]['params']} params, {counts[rel]['flops']} FLOPs",
-                  file=sys.stderr)
+            print(
+                f"{rel}: {counts[rel]['params']} params, {counts[rel]['flops']} FLOPs",
+                file=sys.stderr)
     metafiles = build_metafiles(counts)
     outputs = {INDEX: dump(index_dict())}
     outputs.update({REPO / 'configs' / t / 'metafile.yml': dump(mf) for t, mf in metafiles.items()})

@@ -22,5 +22,5 @@ def within(ours, paper_str, rel_tol):
     """Pass if within ``rel_tol``, or within half the last printed digit of the paper."""
     paper = float(paper_str)
     decimals = len(paper_str.split('.')[1]) if '.' in paper_str else 0
-    half_digit = 0.5 * 10 ** -decimals
+    half_digit = 0.5 * 10**-decimals
     return abs(ours - paper) <= max(rel_tol * paper, half_digit)

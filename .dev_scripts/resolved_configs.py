@@ -16,15 +16,16 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
 from tools.paths import REPO  # noqa: E402
 
 
 def all_configs(root=REPO):
     """Every config a user can train (no ``_base_*`` files), relative to ``root``."""
-    return sorted(str(p.relative_to(root)) for p in (Path(root) / 'configs').rglob('*.py')
-                  if not any(part.startswith('_') for part in p.relative_to(root).parts))
+    return sorted(
+        str(p.relative_to(root)) for p in (Path(root) / 'configs').rglob('*.py')
+        if not any(part.startswith('_') for part in p.relative_to(root).parts))
 
 
 def canonical(value):
@@ -73,8 +74,8 @@ def main(argv=None):
     group = parser.add_mutually_exclusive_group(required=True)
     group.add_argument('--out', help='write the snapshot (.json.gz) here')
     group.add_argument('--compare', help='compare every config with this snapshot')
-    parser.add_argument('--root', default=str(REPO),
-                        help='the folder that holds configs/ (default: this checkout)')
+    parser.add_argument(
+        '--root', default=str(REPO), help='the folder that holds configs/ (default: this checkout)')
     args = parser.parse_args(argv)
     if args.out:
         if Path(args.out).exists():

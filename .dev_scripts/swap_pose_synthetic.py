@@ -9,8 +9,7 @@ import numpy as np
 
 #: pipeline steps that turn annotations into targets; the image loading and
 #: augmentation steps before them are replaced by the synthetic image
-TARGET_STEPS = ('FilterAnnotations', 'GenerateTarget', 'BottomupGetHeatmapMask',
-                'PackPoseInputs')
+TARGET_STEPS = ('FilterAnnotations', 'GenerateTarget', 'BottomupGetHeatmapMask', 'PackPoseInputs')
 
 
 def _pipeline(cfg, loader='train_dataloader'):
@@ -60,31 +59,48 @@ def pose_batch(cfg, batch: int = 2, seed: int = 0, split: str = 'train') -> Dict
         y0 = rng.uniform(0.05, 0.3, people) * h
         bw, bh = 0.6 * w, 0.6 * h
         bbox = np.stack([x0, y0, x0 + bw, y0 + bh], 1).astype(np.float32)
-        kpts = np.stack([x0[:, None] + rng.uniform(0.1, 0.9, (people, num_kpts)) * bw,
-                         y0[:, None] + rng.uniform(0.1, 0.9, (people, num_kpts)) * bh], -1)
+        kpts = np.stack([
+            x0[:, None] + rng.uniform(0.1, 0.9, (people, num_kpts)) * bw,
+            y0[:, None] + rng.uniform(0.1, 0.9, (people, num_kpts)) * bh
+        ], -1)
         results = dict(
-            img=rng.randint(0, 256, (h, w, 3), dtype=np.uint8), img_shape=(h, w),
-            ori_shape=(h, w), input_size=(w, h), input_center=np.array([w / 2, h / 2]),
-            input_scale=np.array([w, h], np.float32), img_id=i, id=i, img_path='<synthetic>',
+            img=rng.randint(0, 256, (h, w, 3), dtype=np.uint8),
+            img_shape=(h, w),
+            ori_shape=(h, w),
+            input_size=(w, h),
+            input_center=np.array([w / 2, h / 2]),
+            input_scale=np.array([w, h], np.float32),
+            img_id=i,
+            id=i,
+            img_path='<synthetic>',
             bbox=bbox if bottomup else np.array([[0, 0, w, h]], np.float32),
             bbox_center=np.array([[w / 2, h / 2]] * people, np.float32),
             bbox_scale=np.array([[w, h]] * people, np.float32),
-            bbox_score=np.ones(people, np.float32), category_id=np.ones(people, np.int64),
+            bbox_score=np.ones(people, np.float32),
+            category_id=np.ones(people, np.int64),
             keypoints=kpts.astype(np.float32),
             keypoints_visible=np.ones((people, num_kpts), np.float32),
-            area=np.full(people, bw * bh, np.float32), num_keypoints=np.full(people, num_kpts),
-            iscrowd=np.zeros(people), flip=False, flip_direction=None,
-            flip_indices=flip_indices, dataset_keypoint_weights=np.ones(num_kpts, np.float32),
-            warp_mat=np.eye(3)[:2].astype(np.float32), invalid_segs=[],
+            area=np.full(people, bw * bh, np.float32),
+            num_keypoints=np.full(people, num_kpts),
+            iscrowd=np.zeros(people),
+            flip=False,
+            flip_direction=None,
+            flip_indices=flip_indices,
+            dataset_keypoint_weights=np.ones(num_kpts, np.float32),
+            warp_mat=np.eye(3)[:2].astype(np.float32),
+            invalid_segs=[],
         )
         if codec.get('type') == 'Hand3DHeatmap':  # InterNet: depth, handedness, camera
             results['keypoints'] = np.concatenate(
                 [kpts, rng.uniform(-50, 50, (people, num_kpts, 1))], -1).astype(np.float32)
-            results.update(rel_root_depth=np.float32(10.), rel_root_valid=np.float32(1.),
-                           hand_type=np.array([[1, 0]], np.float32),
-                           hand_type_valid=np.ones(1, np.float32),
-                           focal=np.array([1500., 1500.], np.float32),
-                           principal_pt=np.array([w / 2, h / 2], np.float32), abs_depth=[500.],
-                           rotation=0)
+            results.update(
+                rel_root_depth=np.float32(10.),
+                rel_root_valid=np.float32(1.),
+                hand_type=np.array([[1, 0]], np.float32),
+                hand_type_valid=np.ones(1, np.float32),
+                focal=np.array([1500., 1500.], np.float32),
+                principal_pt=np.array([w / 2, h / 2], np.float32),
+                abs_depth=[500.],
+                rotation=0)
         items.append(transform(results))
     return pseudo_collate(items)

@@ -19,15 +19,16 @@ from typing import Optional, Tuple
 
 import torch
 
-import swap_synthetic as synthetic
 from moganet_mm.codebases import build_model, in_scope
 from moganet_mm.swap import swap_backbone
+
+import swap_synthetic as synthetic
 
 
 @dataclass(frozen=True)
 class Row:
     codebase: str
-    config: str        # under the codebase's configs/
+    config: str  # under the codebase's configs/
     family: str
     size: Optional[Tuple[int, int]] = None  # input (H, W); None: the codebase default
     #: why the codebase cannot train this config at all (then only predict is run)
@@ -67,8 +68,7 @@ ROWS = (
         '3x_coco.py', 'ConvNeXt Cascade (layer decay)'),
     # mmseg
     Row('mmseg', 'pspnet/pspnet_r50-d8_4xb4-80k_ade20k-512x512.py', 'PSPNet'),
-    Row('mmseg', 'deeplabv3plus/deeplabv3plus_r50-d8_4xb4-80k_ade20k-512x512.py',
-        'DeepLabV3+'),
+    Row('mmseg', 'deeplabv3plus/deeplabv3plus_r50-d8_4xb4-80k_ade20k-512x512.py', 'DeepLabV3+'),
     Row('mmseg', 'ocrnet/ocrnet_hr18_4xb4-80k_ade20k-512x512.py', 'OCRNet'),
     Row('mmseg', 'upernet/upernet_r50_4xb4-80k_ade20k-512x512.py', 'UPerNet'),
     Row('mmseg', 'segformer/segformer_mit-b0_8xb2-160k_ade20k-512x512.py', 'SegFormer head'),
@@ -82,14 +82,14 @@ ROWS = (
     Row('mmpose', 'body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py',
         'TopDown heatmap'),
     Row('mmpose', 'body_2d_keypoint/simcc/coco/simcc_res50_8xb64-210e_coco-256x192.py', 'SimCC'),
-    Row('mmpose', 'body_2d_keypoint/rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py',
-        'RTMPose'),
+    Row('mmpose', 'body_2d_keypoint/rtmpose/coco/rtmpose-t_8xb256-420e_coco-256x192.py', 'RTMPose'),
     Row('mmpose', 'body_2d_keypoint/topdown_regression/coco/'
         'td-reg_res50_rle-8xb64-210e_coco-256x192.py', 'RLE regression'),
     Row('mmpose', 'body_2d_keypoint/integral_regression/coco/'
         'ipr_res50_dsnt-8xb64-210e_coco-256x256.py', 'Integral regression (DSNT)'),
     Row('mmpose', 'body_2d_keypoint/associative_embedding/coco/'
-        'ae_hrnet-w32_8xb24-300e_coco-512x512.py', 'Associative embedding',
+        'ae_hrnet-w32_8xb24-300e_coco-512x512.py',
+        'Associative embedding',
         no_training='mmpose 1.3.2 ships AE for inference only: its train_pipeline is [] '
         'and PackPoseInputs drops the keypoint_indices that AssociativeEmbeddingHead.loss '
         'reads, with any backbone'),
@@ -97,23 +97,24 @@ ROWS = (
     Row('mmpose', 'body_2d_keypoint/rtmo/coco/rtmo-s_8xb32-600e_coco-640x640.py', 'RTMO'),
     Row('mmpose', 'face_2d_keypoint/rtmpose/wflw/rtmpose-m_8xb64-60e_wflw-256x256.py',
         'Face RTMPose (WFLW)'),
-    Row('mmpose', 'hand_2d_keypoint/topdown_heatmap/onehand10k/'
+    Row(
+        'mmpose', 'hand_2d_keypoint/topdown_heatmap/onehand10k/'
         'td-hm_res50_8xb32-210e_onehand10k-256x256.py', 'Hand heatmap (OneHand10K)'),
     Row('mmpose', 'hand_3d_keypoint/internet/interhand3d/'
         'internet_res50_4xb16-20e_interhand3d-256x256.py', 'InterNet 3D hand'),
     # mmpretrain
     Row('mmpretrain', 'resnet/resnet50_8xb32_in1k.py', 'ResNet-50 classifier'),
-    Row('mmpretrain', 'mobilenet_v3/mobilenet-v3-small_8xb128_in1k.py',
-        'StackedLinearClsHead'),
+    Row('mmpretrain', 'mobilenet_v3/mobilenet-v3-small_8xb128_in1k.py', 'StackedLinearClsHead'),
     Row('mmpretrain', 'convnext/convnext-tiny_32xb128_in1k.py', 'ConvNeXt classifier'),
 )
 
 #: small inputs per codebase (pose models keep their codec's input size)
 DEFAULT_SIZE = dict(mmdet=(128, 128), mmseg=(128, 128), mmpretrain=(64, 64))
-DATA_SAMPLE = dict(mmdet='mmdet.structures.DetDataSample',
-                   mmseg='mmseg.structures.SegDataSample',
-                   mmpose='mmpose.structures.PoseDataSample',
-                   mmpretrain='mmpretrain.structures.DataSample')
+DATA_SAMPLE = dict(
+    mmdet='mmdet.structures.DetDataSample',
+    mmseg='mmseg.structures.SegDataSample',
+    mmpose='mmpose.structures.PoseDataSample',
+    mmpretrain='mmpretrain.structures.DataSample')
 
 
 def _cpu_optim_wrapper(cfg):
@@ -235,12 +236,19 @@ def _bare_pose_batch(cfg, seed):
     from mmpose.structures import PoseDataSample
     w, h = cfg.codec['input_size']
     rng = np.random.RandomState(seed)
-    sample = PoseDataSample(metainfo=dict(
-        img_shape=(h, w), ori_shape=(h, w), input_size=(w, h), input_center=np.array(
-            [w / 2, h / 2]), input_scale=np.array([w, h], np.float32), id=0, img_id=0,
-        flip_indices=list(range(cfg.model.head.get('num_keypoints', 17)))))
-    return dict(inputs=[torch.from_numpy(rng.randint(0, 256, (3, h, w), dtype=np.uint8))],
-                data_samples=[sample])
+    sample = PoseDataSample(
+        metainfo=dict(
+            img_shape=(h, w),
+            ori_shape=(h, w),
+            input_size=(w, h),
+            input_center=np.array([w / 2, h / 2]),
+            input_scale=np.array([w, h], np.float32),
+            id=0,
+            img_id=0,
+            flip_indices=list(range(cfg.model.head.get('num_keypoints', 17)))))
+    return dict(
+        inputs=[torch.from_numpy(rng.randint(0, 256, (3, h, w), dtype=np.uint8))],
+        data_samples=[sample])
 
 
 class _TensorForward(torch.nn.Module):
@@ -261,9 +269,21 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
     from mmengine.model import revert_sync_batchnorm
     torch.manual_seed(seed)
     start = time.perf_counter()
-    result = dict(codebase=row.codebase, config=row.config, family=row.family, arch=arch,
-                  status='fails', stage=None, reason=None, params_M=None, flops_G=None,
-                  input=None, seconds=None, edits=[], warnings=[], notes=[])
+    result = dict(
+        codebase=row.codebase,
+        config=row.config,
+        family=row.family,
+        arch=arch,
+        status='fails',
+        stage=None,
+        reason=None,
+        params_M=None,
+        flops_G=None,
+        input=None,
+        seconds=None,
+        edits=[],
+        warnings=[],
+        notes=[])
     times, stage, t0 = {}, 'swap', time.perf_counter()
 
     def mark(next_stage):  # seconds per stage, for finding what makes a row slow
@@ -274,8 +294,11 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
 
     try:
         plan = swap_backbone(row.src, arch=arch, pretrained='none', check=False)
-        result.update(edits=[str(e) for e in plan.edits], warnings=plan.warnings,
-                      notes=plan.notes, out_indices=list(plan.out_indices))
+        result.update(
+            edits=[str(e) for e in plan.edits],
+            warnings=plan.warnings,
+            notes=plan.notes,
+            out_indices=list(plan.out_indices))
         mark('build')
         with tempfile.TemporaryDirectory() as tmp:
             path = os.path.join(tmp, 'swapped.py')
@@ -288,8 +311,7 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
         _small_input(cfg, row.codebase, size)
         skipped = _drop_pretrained(cfg.model)
         if skipped:
-            result['notes'] = result['notes'] + [
-                f'offline: not loaded {", ".join(skipped)}']
+            result['notes'] = result['notes'] + [f'offline: not loaded {", ".join(skipped)}']
         model = revert_sync_batchnorm(build_model(cfg.model, plan.scope))
         model.init_weights()  # each module's own init (heads' zero/prior inits included)
         mark('train step')
@@ -297,8 +319,9 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
             data = test_data = _bare_pose_batch(cfg, seed)
         else:
             data = batch_for(row.codebase, cfg, size, seed=seed)
-            test_data = (batch_for(row.codebase, cfg, size, batch=1, seed=seed, split='val')
-                         if row.codebase == 'mmpose' else data)
+            test_data = (
+                batch_for(row.codebase, cfg, size, batch=1, seed=seed, split='val')
+                if row.codebase == 'mmpose' else data)
         result['input'] = 'x'.join(map(str, data['inputs'][0].shape[-2:]))
         if not row.no_training:
             result['loss'] = _train_step(model, cfg, data, plan.scope)
@@ -306,9 +329,10 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
         model.eval()
         with torch.no_grad():
             # one image: some heads predict one at a time (DEKR asserts batch size 1)
-            preds = model.val_step(dict(
-                inputs=test_data['inputs'][:1],
-                data_samples=copy.deepcopy(test_data['data_samples'][:1])))
+            preds = model.val_step(
+                dict(
+                    inputs=test_data['inputs'][:1],
+                    data_samples=copy.deepcopy(test_data['data_samples'][:1])))
         kind = _import_object(DATA_SAMPLE[row.codebase])
         if not preds or not all(isinstance(p, kind) for p in preds):
             raise RowFailure(f'predict returned {[type(p).__name__ for p in preds][:3]}, '
@@ -321,7 +345,9 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
             with torch.no_grad():
                 info = get_model_complexity_info(
                     _TensorForward(model, one['data_samples']).eval(),
-                    inputs=(one['inputs'], ), show_table=False, show_arch=False)
+                    inputs=(one['inputs'], ),
+                    show_table=False,
+                    show_arch=False)
             result['flops_G'] = round(info['flops'] / 1e9, 2)
         except Exception as e:  # noqa: BLE001 -- FLOPs are reported as missing, with why
             result['flops_note'] = f'{type(e).__name__}: {e}'.splitlines()[0][:160]
@@ -335,4 +361,3 @@ def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
     result['seconds'] = round(time.perf_counter() - start, 1)
     result['stage_seconds'] = times
     return result
-

@@ -6,7 +6,7 @@ what the codebase's data loaders give its ``data_preprocessor``. Targets are ran
 but valid: boxes inside the image, masks inside the boxes, labels below the model's
 number of classes, keypoints inside the person box.
 """
-from typing import Dict, List, Tuple
+from typing import Dict, List
 
 import numpy as np
 import torch
@@ -14,12 +14,12 @@ import torch
 
 def _images(rng, batch, size) -> List[torch.Tensor]:
     h, w = size
-    return [torch.from_numpy(rng.randint(0, 256, (3, h, w), dtype=np.uint8))
-            for _ in range(batch)]
+    return [torch.from_numpy(rng.randint(0, 256, (3, h, w), dtype=np.uint8)) for _ in range(batch)]
 
 
 def num_classes_of(model_cfg, default: int = 10) -> int:
     """The first ``num_classes`` found in the heads (depth-first, config order)."""
+
     def walk(node):
         if isinstance(node, dict):
             if isinstance(node.get('num_classes'), int):
@@ -30,19 +30,22 @@ def num_classes_of(model_cfg, default: int = 10) -> int:
         elif isinstance(node, (list, tuple)):
             for v in node:
                 yield from walk(v)
+
     return next(walk(model_cfg), default)
 
 
 def needs_masks(model_cfg) -> bool:
     """Whether a detector predicts masks: a ``mask`` in any key or type of its heads."""
+
     def walk(node):
         if isinstance(node, dict):
-            return any(('mask' in str(k).lower() and k != 'data_preprocessor')
-                       or (k == 'type' and 'mask' in str(v).lower())
-                       or (k != 'data_preprocessor' and walk(v)) for k, v in node.items())
+            return any(('mask' in str(k).lower() and k != 'data_preprocessor') or (
+                k == 'type' and 'mask' in str(v).lower()) or (k != 'data_preprocessor' and walk(v))
+                       for k, v in node.items())
         if isinstance(node, (list, tuple)):
             return any(walk(v) for v in node)
         return False
+
     return walk(model_cfg)
 
 
@@ -56,9 +59,14 @@ def det_batch(model_cfg, size=(128, 128), batch=2, seed=0) -> Dict:
     num_classes = num_classes_of(model_cfg)
     if panoptic:
         num_classes = head['num_things_classes'] + head['num_stuff_classes']
-    data = demo_mm_inputs(batch_size=batch, image_shapes=(3, *size), num_items=[3] * batch,
-                          num_classes=min(num_classes, 10), with_mask=needs_masks(model_cfg),
-                          with_semantic=panoptic, sem_seg_output_strides=1)
+    data = demo_mm_inputs(
+        batch_size=batch,
+        image_shapes=(3, *size),
+        num_items=[3] * batch,
+        num_classes=min(num_classes, 10),
+        with_mask=needs_masks(model_cfg),
+        with_semantic=panoptic,
+        sem_seg_output_strides=1)
     rng = np.random.RandomState(seed)
     data['inputs'] = _images(rng, batch, size)
     for sample in data['data_samples']:
@@ -80,9 +88,15 @@ def seg_batch(model_cfg, size=(128, 128), batch=2, seed=0) -> Dict:
         seg = rng.randint(0, num_classes, (1, *size)).astype(np.int64)
         seg[:, :4] = 255
         sample = SegDataSample(gt_sem_seg=PixelData(data=torch.from_numpy(seg)))
-        sample.set_metainfo(dict(img_shape=size, ori_shape=size, pad_shape=size,
-                                 scale_factor=(1.0, 1.0), flip=False, img_path='<synthetic>',
-                                 reduce_zero_label=False))
+        sample.set_metainfo(
+            dict(
+                img_shape=size,
+                ori_shape=size,
+                pad_shape=size,
+                scale_factor=(1.0, 1.0),
+                flip=False,
+                img_path='<synthetic>',
+                reduce_zero_label=False))
         samples.append(sample)
     return dict(inputs=_images(rng, batch, size), data_samples=samples)
 
@@ -92,6 +106,8 @@ def cls_batch(model_cfg, size=(64, 64), batch=2, seed=0) -> Dict:
     from mmpretrain.structures import DataSample
     rng = np.random.RandomState(seed)
     num_classes = num_classes_of(model_cfg, 1000)
-    samples = [DataSample(metainfo=dict(img_shape=size, ori_shape=size)).set_gt_label(
-        int(rng.randint(num_classes))) for _ in range(batch)]
+    samples = [
+        DataSample(metainfo=dict(img_shape=size, ori_shape=size)).set_gt_label(
+            int(rng.randint(num_classes))) for _ in range(batch)
+    ]
     return dict(inputs=_images(rng, batch, size), data_samples=samples)

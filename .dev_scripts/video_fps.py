@@ -20,7 +20,7 @@ import sys
 import time
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
 from tools.paths import REPO  # noqa: E402
 
@@ -38,7 +38,8 @@ def measure_throughput(model, clip_shape, batch: int, repetitions: int, warmup: 
         total = 0.
         for _ in range(repetitions):
             if device.startswith('cuda'):
-                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(enable_timing=True)
+                start, end = torch.cuda.Event(enable_timing=True), torch.cuda.Event(
+                    enable_timing=True)
                 start.record()
                 model(clips)
                 end.record()
@@ -55,8 +56,11 @@ def main(argv=None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('configs', nargs='*', help='video configs (default: configs/video/*.py)')
     parser.add_argument('--batch', type=int, default=100, help="clips per call (OpenSTL's 100)")
-    parser.add_argument('--repetitions', type=int, default=None,
-                        help="timed calls (OpenSTL's 100; default 100 on CUDA, 3 on the CPU)")
+    parser.add_argument(
+        '--repetitions',
+        type=int,
+        default=None,
+        help="timed calls (OpenSTL's 100; default 100 on CUDA, 3 on the CPU)")
     parser.add_argument('--warmup', type=int, default=1, help='untimed calls first')
     parser.add_argument('--device', default=None, help='cuda or cpu (default: cuda if available)')
     parser.add_argument('--json', help='also write the rows here')
@@ -69,15 +73,16 @@ def main(argv=None) -> int:
     from mmengine.registry import MODELS
 
     import moganet_mm  # noqa: F401
-    from zoo_tasks import video as zoo_video
+
     from paper import paper_row
+    from zoo_tasks import video as zoo_video
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if device.startswith('cuda') and not torch.cuda.is_available():
         parser.error('--device cuda, but torch sees no CUDA device')
     repetitions = args.repetitions or (100 if device.startswith('cuda') else 3)
-    configs = args.configs or sorted(str(p) for p in (REPO / 'configs' / 'video').glob('*.py')
-                                     if not p.name.startswith('_'))
+    configs = args.configs or sorted(
+        str(p) for p in (REPO / 'configs' / 'video').glob('*.py') if not p.name.startswith('_'))
     rows = []
     for cfg_path in configs:
         name = Path(cfg_path).stem
@@ -90,12 +95,17 @@ def main(argv=None) -> int:
             if name == 'simvp_moganet_mmnist':
                 match['epochs'] = '200'
             paper_fps = paper_row('video_mmnist.csv', **match)['fps']
-        rows.append(dict(config=os.path.relpath(cfg_path, REPO), input='x'.join(
-            map(str, model.in_shape)), batch=args.batch, repetitions=repetitions,
-            device=(torch.cuda.get_device_name(device) if device.startswith('cuda')
-                    else f'cpu ({platform.processor() or platform.machine()}, '
-                         f'{torch.get_num_threads()} threads)'),
-            fps=round(fps, 2), paper_fps=paper_fps))
+        rows.append(
+            dict(
+                config=os.path.relpath(cfg_path, REPO),
+                input='x'.join(map(str, model.in_shape)),
+                batch=args.batch,
+                repetitions=repetitions,
+                device=(torch.cuda.get_device_name(device) if device.startswith('cuda') else
+                        f'cpu ({platform.processor() or platform.machine()}, '
+                        f'{torch.get_num_threads()} threads)'),
+                fps=round(fps, 2),
+                paper_fps=paper_fps))
         print(f"{rows[-1]['config']}: {fps:.2f} clips/s", file=sys.stderr)
     head = ['config', 'clip', 'batch', 'reps', 'device', 'FPS', 'paper FPS (GPU)']
     print('| ' + ' | '.join(head) + ' |')

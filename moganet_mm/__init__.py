@@ -21,5 +21,7 @@ from .version import __version__
 
 allow_mmengine_checkpoints()
 
-__all__ = ['MogaNet', 'MovingMNIST', 'RNGStateHook', 'SimVP', 'VideoPredictionMetric',
-           '__version__', 'get_config_path']
+__all__ = [
+    'MogaNet', 'MovingMNIST', 'RNGStateHook', 'SimVP', 'VideoPredictionMetric', '__version__',
+    'get_config_path'
+]

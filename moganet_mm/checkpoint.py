@@ -25,27 +25,30 @@ import torch
 from mmengine.logging import HistoryBuffer
 from mmengine.runner.checkpoint import CheckpointLoader
 
-__all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'backbone_weights',
-           'infer_arch']
+__all__ = ['allow_mmengine_checkpoints', 'load_checkpoint_file', 'backbone_weights', 'infer_arch']
 
 
 def _history_buffer_getattr(obj, name):
     """Stands in for ``builtins.getattr`` while unpickling: a HistoryBuffer pickles
     its statistics methods as ``getattr(HistoryBuffer, 'mean')``; nothing else may
     be looked up."""
-    if obj is HistoryBuffer and name in {'min', 'max', 'current', 'mean',
-                                         *HistoryBuffer._statistics_methods}:
+    if obj is HistoryBuffer and name in {
+            'min', 'max', 'current', 'mean', *HistoryBuffer._statistics_methods
+    }:
         return getattr(obj, name)
     raise pickle.UnpicklingError(f'Refusing getattr({obj!r}, {name!r}) in a checkpoint')
 
 
 def _safe_globals() -> list:
     """Types that MMEngine checkpoints hold in ``meta`` and ``message_hub``."""
-    types = [HistoryBuffer, argparse.Namespace, np.ndarray, np.dtype,
-             np.core.multiarray._reconstruct, np.core.multiarray.scalar]
+    types = [
+        HistoryBuffer, argparse.Namespace, np.ndarray, np.dtype, np.core.multiarray._reconstruct,
+        np.core.multiarray.scalar
+    ]
     # numpy >= 1.25 pickles dtypes by their class (numpy.dtypes.Float64DType...)
-    types += [type(np.dtype(t)) for t in np.sctypeDict.values()
-              if type(np.dtype(t)) is not np.dtype]
+    types += [
+        type(np.dtype(t)) for t in np.sctypeDict.values() if type(np.dtype(t)) is not np.dtype
+    ]
     return list(dict.fromkeys(types)) + [(_history_buffer_getattr, 'builtins.getattr')]
 
 
@@ -80,13 +83,11 @@ def load_checkpoint_file(filename: str, map_location='cpu') -> dict:
             raise RuntimeError(
                 f'Refusing to load {filename!r} as plain data: {err}\n'
                 'If you trust this file, allow-list the named types with '
-                '`torch.serialization.add_safe_globals([...])` before loading it.'
-            ) from err
+                '`torch.serialization.add_safe_globals([...])` before loading it.') from err
         except (RuntimeError, EOFError, OSError, ValueError) as err:
             raise RuntimeError(
                 f'Checkpoint file {filename!r} ({os.path.getsize(filename)} bytes) is not '
-                f'a readable torch checkpoint; is it truncated or corrupt? ({err})'
-            ) from err
+                f'a readable torch checkpoint; is it truncated or corrupt? ({err})') from err
     # URLs and other backends: MMEngine's loader (torch.load defaults to
     # weights_only=True on torch >= 2.6, with the allow-list above).
     return CheckpointLoader.load_checkpoint(filename, map_location=map_location)
@@ -111,8 +112,8 @@ def backbone_weights(state: Dict[str, torch.Tensor]) -> Tuple['OrderedDict', Lis
                         for k, v in state.items() if isinstance(v, torch.Tensor))
     if not any(k.startswith('patch_embed1.') for k in state) \
             and any(k.startswith('backbone.') for k in state):
-        state = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
-                            if k.startswith('backbone.'))
+        state = OrderedDict(
+            (k[len('backbone.'):], v) for k, v in state.items() if k.startswith('backbone.'))
     dropped = [k for k in state if k.startswith('head.')]
     for k in dropped:
         del state[k]
@@ -126,11 +127,16 @@ def infer_arch(state_dict: Dict[str, torch.Tensor]) -> Optional[dict]:
         dims += [state_dict[f'patch_embed{i}.projection.weight'].shape[0] for i in (2, 3, 4)]
         depths = []
         for i in range(1, 5):
-            ids = {int(m.group(1)) for k in state_dict
-                   for m in [re.match(rf'blocks{i}\.(\d+)\.', k)] if m}
+            ids = {
+                int(m.group(1))
+                for k in state_dict
+                for m in [re.match(rf'blocks{i}\.(\d+)\.', k)] if m
+            }
             depths.append(len(ids))
-        ratios = [state_dict[f'blocks{i}.0.mlp.fc1.weight'].shape[0] // d
-                  for i, d in zip(range(1, 5), dims)]
+        ratios = [
+            state_dict[f'blocks{i}.0.mlp.fc1.weight'].shape[0] // d
+            for i, d in zip(range(1, 5), dims)
+        ]
     except KeyError:
         return None
     return dict(embed_dims=dims, depths=depths, ffn_ratios=ratios)

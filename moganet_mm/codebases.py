@@ -13,8 +13,12 @@ from mmengine.hub import get_config
 from mmengine.registry import DefaultScope
 
 #: config ``default_scope`` -> the kind of model that codebase builds
-CODEBASES = {'mmdet': 'detector', 'mmseg': 'segmentor', 'mmpose': 'pose',
-             'mmpretrain': 'classifier'}
+CODEBASES = {
+    'mmdet': 'detector',
+    'mmseg': 'segmentor',
+    'mmpose': 'pose',
+    'mmpretrain': 'classifier'
+}
 
 
 class ConfigError(ValueError):

@@ -22,4 +22,3 @@ def get_config_path(name: str) -> str:
                                 f'<task>/<name>.py under {root}, tasks: '
                                 f'{sorted(d for d in os.listdir(root) if not d.startswith("_"))}')
     return path
-

@@ -30,14 +30,26 @@ SIZE_NAMES = {key: row['arch'] for key, row in moganet_sizes.items()}
 
 
 def _release(tag, file, original, readme=None, note=None, base=moganet_weights):
-    return dict(file=file, url=f'{base}/{tag}/{file}' if file else None,
-                original=original, readme=readme, note=note)
+    return dict(
+        file=file,
+        url=f'{base}/{tag}/{file}' if file else None,
+        original=original,
+        readme=readme,
+        note=note)
 
 
 def _cls():
     out = {}
-    top5 = {('xt', 224): 93.4, ('xt', 256): 93.8, ('t', 224): 94.6, ('t', 256): 94.9,
-            ('s', 224): 96.9, ('b', 224): 97.0, ('l', 224): 97.1, ('xl', 224): 97.4}
+    top5 = {
+        ('xt', 224): 93.4,
+        ('xt', 256): 93.8,
+        ('t', 224): 94.6,
+        ('t', 256): 94.9,
+        ('s', 224): 96.9,
+        ('b', 224): 97.0,
+        ('l', 224): 97.1,
+        ('xl', 224): 97.4
+    }
     readme_top1 = {('t', 256): 79.6}
     for (size, res), t5 in top5.items():
         # the 256 files are named as the 224 ones, with sz256
@@ -54,8 +66,8 @@ def _cls():
         if (size, res) == ('xt', 224):
             note = ("the paper's main table prints XT at 256 only; 76.5 is its recipe-ablation "
                     'row with the same recipe (lr 1e-3, warmup 5, RandAugment 7/0.5)')
-        out[name] = _release('moganet-in1k-weights', f'{stem}.pth.tar',
-                             f'{stem}_args.yaml', readme, note)
+        out[name] = _release('moganet-in1k-weights', f'{stem}.pth.tar', f'{stem}_args.yaml', readme,
+                             note)
     return out
 
 
@@ -77,23 +89,31 @@ def _det():
     for size, (box, mask) in readme_3x.items():
         orig = f'mask_rcnn_moganet_{size}_fpn_mstrain_480-800_3x_coco'
         out[f'mask_rcnn_moganet_{size}_3x'] = _release(
-            tag, f'{orig}.pth', f'{orig}.py', {'box AP': box, 'mask AP': mask},
-            'no paper row: the 3x numbers are the README\'s')
+            tag, f'{orig}.pth', f'{orig}.py', {
+                'box AP': box,
+                'mask AP': mask
+            }, 'no paper row: the 3x numbers are the README\'s')
     for size in ('s', 'b'):
         orig = f'cascade_mask_rcnn_moganet_{size}_fpn_giou_4conv1f_ms_3x_coco'
         readme = {'box AP': 51.7, 'mask AP': 45.1} if size == 's' else None
-        out[f'cascade_mask_rcnn_moganet_{size}_3x'] = _release(tag, f'{orig}.pth',
-                                                               f'{orig}.py', readme)
+        out[f'cascade_mask_rcnn_moganet_{size}_3x'] = _release(tag, f'{orig}.pth', f'{orig}.py',
+                                                               readme)
     out['cascade_mask_rcnn_moganet_l_3x'] = _release(
-        tag, None, 'cascade_mask_rcnn_moganet_l_fpn_giou_4conv1f_ms_3x_coco.py',
+        tag,
+        None,
+        'cascade_mask_rcnn_moganet_l_fpn_giou_4conv1f_ms_3x_coco.py',
         note='no released weights (the README links none)')
     out['cascade_mask_rcnn_moganet_xl_3x'] = _release(
-        tag, None, None,
+        tag,
+        None,
+        None,
         note='IN-21K pre-trained backbone: no released weights and no original config')
     orig = 'cascade_mask_rcnn_moganet_s_fpn_ms_3x_coco'
     out['cascade_mask_rcnn_moganet_s_3x_plain'] = _release(
-        tag, f'{orig}.pth', f'{orig}.py', {'box AP': 51.4, 'mask AP': 44.9},
-        "no paper row: the plain (Shared2FC) Cascade S is the README's row "
+        tag, f'{orig}.pth', f'{orig}.py', {
+            'box AP': 51.4,
+            'mask AP': 44.9
+        }, "no paper row: the plain (Shared2FC) Cascade S is the README's row "
         '(77.9M / 405.4G there)')
     return out
 
@@ -107,10 +127,12 @@ def _seg():
     macc = {'xt': 55.1, 't': 57.1, 's': 61.6, 'b': 63.4, 'l': 63.5}
     for size in ('xt', 't', 's', 'b', 'l'):
         orig = f'upernet_moganet_{SIZE_NAMES[size]}_512x512_160k_ade20k'
-        out[f'upernet_moganet_{size}_160k_ade20k'] = _release(
-            tag, f'{orig}.pth', f'{orig}.py', {'mAcc': macc[size]})
+        out[f'upernet_moganet_{size}_160k_ade20k'] = _release(tag, f'{orig}.pth', f'{orig}.py',
+                                                              {'mAcc': macc[size]})
     out['upernet_moganet_xl_160k_ade20k_640'] = _release(
-        tag, None, None,
+        tag,
+        None,
+        None,
         note='IN-21K pre-trained backbone: no released weights and no original config')
     return out
 
@@ -120,20 +142,26 @@ def _pose():
     for size in ('xt', 't', 's', 'b'):
         for res in ('256x192', '384x288'):
             orig = f'moganet_{size}_coco_{res}'
-            out[f'topdown_moganet_{size}_coco_{res}'] = _release(
-                'moganet-pose-weights', f'{orig}.pth', f'{orig}.py')
+            out[f'topdown_moganet_{size}_coco_{res}'] = _release('moganet-pose-weights',
+                                                                 f'{orig}.pth', f'{orig}.py')
     return out
 
 
 def _video():
     return {
-        'simvp_moganet_mmnist': _release(
-            'mmnist-weights', 'mmnist_simvp_s_moganet_one_ep200.pth',
+        'simvp_moganet_mmnist':
+        _release(
+            'mmnist-weights',
+            'mmnist_simvp_s_moganet_one_ep200.pth',
             'OpenSTL configs/mmnist/simvp/SimVP_MogaNet.py', {'PSNR': 22.99},
             "OpenSTL's file (200 epochs); its 2000-epoch file is "
-            'mmnist_simvp_s_moganet_one_ep2000.pth (MSE 15.67)', base=OPENSTL),
-        'simvp_moganet_mmnist_cifar': _release(
-            None, None, 'OpenSTL configs/mmnist_cifar/simvp/SimVP_MogaNet.py',
+            'mmnist_simvp_s_moganet_one_ep2000.pth (MSE 15.67)',
+            base=OPENSTL),
+        'simvp_moganet_mmnist_cifar':
+        _release(
+            None,
+            None,
+            'OpenSTL configs/mmnist_cifar/simvp/SimVP_MogaNet.py',
             note='no released weights'),
     }
 

@@ -24,6 +24,7 @@ Each row, keyed by the short name:
   differs set their own and say why: pose (0.1 / 0.15 / 0.2 / 0.3-0.4 per size),
   Mask R-CNN B 3x (0.3), Cascade XL (0.3, taken from the L recipe).
 """
+# yapf: disable
 moganet_weights = 'https://github.com/Westlake-AI/MogaNet/releases/download'
 moganet_sizes = {
     key: dict(row, backbone=dict(
@@ -51,3 +52,4 @@ moganet_sizes = {
                 in1k='moganet_xlarge_sz224_8xbs64_ep300.pth.tar'),
     ).items()
 }
+# yapf: enable

@@ -36,7 +36,8 @@ def rel_err(a: torch.Tensor, b: torch.Tensor) -> float:
 
 @pytest.fixture(scope='session')
 def reference():
-    return torch.load(REFERENCE / 'reference_xtiny_160x192.pth', map_location='cpu', weights_only=True)
+    return torch.load(
+        REFERENCE / 'reference_xtiny_160x192.pth', map_location='cpu', weights_only=True)
 
 
 def original_keys(arch):
@@ -64,7 +65,9 @@ def pytest_collection_modifyitems(config, items):
     """Files with trainings (a test marked ``slow``) run first: pytest-xdist hands out
     whole files (``--dist loadfile``) in this order, so the last files to start are
     short ones and no core sits idle while the other finishes a long training."""
+
     def file_of(item):
         return item.nodeid.split('::')[0]
+
     has_slow = {file_of(item) for item in items if item.get_closest_marker('slow')}
     items.sort(key=lambda item: file_of(item) not in has_slow)

@@ -11,8 +11,11 @@ def run_demo(task, tmp_path, *flags, expect_rc=0, timeout=1500):
     """``tools/demo/<task>.py`` with ``flags`` in a fresh data and work folder; returns
     (summary dict, stdout + stderr). Fails the test on another exit status."""
     data, work = tmp_path / 'data', tmp_path / 'work'
-    cmd = [sys.executable, f'tools/demo/{task}.py', '--data-root', str(data),
-           '--work-dir', str(work), *map(str, flags)]
+    cmd = [
+        sys.executable, f'tools/demo/{task}.py', '--data-root',
+        str(data), '--work-dir',
+        str(work), *map(str, flags)
+    ]
     proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout)
     out = proc.stdout + proc.stderr
     assert proc.returncode == expect_rc, f'{cmd} exited {proc.returncode}:\n{out[-4000:]}'

@@ -17,8 +17,9 @@ def randomize(model, seed=0):
                 p.copy_(torch.randn(p.shape, generator=g) * 0.2)
             elif p.dim() == 1 and ('norm' in name or 'projection.1' in name
                                    or 'projection.4' in name):
-                p.copy_(torch.rand(p.shape, generator=g) + 0.5 if name.endswith('weight')
-                        else torch.randn(p.shape, generator=g) * 0.1)
+                p.copy_(
+                    torch.rand(p.shape, generator=g) +
+                    0.5 if name.endswith('weight') else torch.randn(p.shape, generator=g) * 0.1)
         for m in model.modules():
             if isinstance(m, torch.nn.modules.batchnorm._BatchNorm):
                 m.momentum = None  # cumulative average over the calibration passes

@@ -3,17 +3,17 @@ with an error that names the file / key / value and the valid choices, and leave
 user's files as they were."""
 import hashlib
 import json
-import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 import pytest
 import torch
-from conftest import REPO
 
 from moganet_mm import MogaNet
 from tools.data.check_dataset import DatasetError, check_coco, check_image, check_seg_labels
+
+from conftest import REPO
 
 TINY = dict(embed_dims=[8, 16, 24, 32], depths=[1, 1, 1, 1], ffn_ratios=[2, 2, 2, 2])
 
@@ -55,10 +55,11 @@ def test_checkpoint_of_another_task(tmp_path):
     register_all_modules()
     resnet = MODELS.build(dict(type='ResNet', depth=18))
     path = tmp_path / 'retinanet_r18.pth'
-    torch.save(dict(state_dict={f'backbone.{k}': v for k, v in resnet.state_dict().items()}),
-               path)
-    with pytest.raises(ValueError, match=r"retinanet_r18.pth': The checkpoint has no weights for "
-                                         r"this MogaNet \(first keys: \['conv1.weight'"):
+    torch.save(dict(state_dict={f'backbone.{k}': v for k, v in resnet.state_dict().items()}), path)
+    with pytest.raises(
+            ValueError,
+            match=r"retinanet_r18.pth': The checkpoint has no weights for "
+            r"this MogaNet \(first keys: \['conv1.weight'"):
         pretrained(path)
 
 
@@ -70,8 +71,10 @@ def test_misspelt_backbone_argument_in_a_config():
     cfg = Config.fromfile(REPO / 'configs' / 'det' / 'mask_rcnn_moganet_xt_1x.py')
     cfg.model.backbone.init_cfg = None
     cfg.model.backbone.drop_paht_rate = 0.1
-    with pytest.raises(TypeError, match=r"unknown argument\(s\) 'drop_paht_rate' \(did you "
-                                        r"mean 'drop_path_rate'\?\); valid arguments are"):
+    with pytest.raises(
+            TypeError,
+            match=r"unknown argument\(s\) 'drop_paht_rate' \(did you "
+            r"mean 'drop_path_rate'\?\); valid arguments are"):
         MODELS.build(cfg.model)
 
 
@@ -81,6 +84,7 @@ def test_code_in_a_checkpoint_does_not_run_through_mmengine(tmp_path):
     marker = tmp_path / 'pwned'
 
     class Evil:
+
         def __reduce__(self):
             return (open, (str(marker), 'w'))
 
@@ -99,11 +103,19 @@ def coco(tmp_path):
     img_dir.mkdir()
     for i in (1, 2):
         cv2.imwrite(str(img_dir / f'{i}.jpg'), np.full((40, 40, 3), 127, np.uint8))
-    ann = dict(images=[dict(id=i, file_name=f'{i}.jpg', width=40, height=40) for i in (1, 2)],
-               annotations=[dict(id=10 + i, image_id=i, category_id=1, bbox=[2, 2, 10, 10],
-                                 area=100, iscrowd=0, segmentation=[[2, 2, 12, 2, 12, 12]])
-                            for i in (1, 2)],
-               categories=[dict(id=1, name='circle'), dict(id=2, name='square')])
+    ann = dict(
+        images=[dict(id=i, file_name=f'{i}.jpg', width=40, height=40) for i in (1, 2)],
+        annotations=[
+            dict(
+                id=10 + i,
+                image_id=i,
+                category_id=1,
+                bbox=[2, 2, 10, 10],
+                area=100,
+                iscrowd=0,
+                segmentation=[[2, 2, 12, 2, 12, 12]]) for i in (1, 2)
+        ],
+        categories=[dict(id=1, name='circle'), dict(id=2, name='square')])
     ann_file = tmp_path / 'instances.json'
     ann_file.write_text(json.dumps(ann))
     assert check_coco(ann_file, img_dir)['annotations'] == 2
@@ -130,9 +142,9 @@ def test_corrupt_image_in_the_training_pipeline(coco):
 
 @pytest.mark.parametrize('field,value,match', [
     ('category_id', 7, r'annotation id 12 \(image_id 2\) has category_id 7, which is not '
-                       r"among the categories \{1: 'circle', 2: 'square'\}"),
+     r"among the categories \{1: 'circle', 2: 'square'\}"),
     ('bbox', [2, 2, -5, 10], r'annotation id 12 \(image_id 2\) has bbox \[2, 2, -5, 10\] '
-                             r'with non-positive width or height'),
+     r'with non-positive width or height'),
     ('image_id', 99, r'annotation id 12 \(image_id 99\) refers to an image id'),
 ])
 def test_bad_coco_annotation(coco, tmp_path, field, value, match):
@@ -156,8 +168,10 @@ def test_label_png_with_values_outside_the_classes(tmp_path):
     bad[5] = 9
     cv2.imwrite(str(labels / 'b.png'), bad)
     before = digest(tmp_path)
-    with pytest.raises(DatasetError, match=r'b.png holds values \[9\] outside the valid '
-                                           r'classes 0..3 \(and ignore index 255\)'):
+    with pytest.raises(
+            DatasetError,
+            match=r'b.png holds values \[9\] outside the valid '
+            r'classes 0..3 \(and ignore index 255\)'):
         check_seg_labels(labels, num_classes=3)
     assert digest(tmp_path) == before
 

@@ -5,10 +5,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, rel_err
 
 from moganet_mm import MogaNet
 from moganet_mm.checkpoint import infer_arch, load_checkpoint_file
+
+from conftest import REPO, rel_err
 
 CONVERTER = REPO / 'tools' / 'model_converters' / 'moganet_to_mm.py'
 
@@ -17,14 +18,13 @@ CONVERTER = REPO / 'tools' / 'model_converters' / 'moganet_to_mm.py'
 def original_file(reference, tmp_path):
     """The fixture's weights as a released ImageNet file: classifier included."""
     path = tmp_path / 'moganet_xtiny_sz224_8xbs128_ep300.pth.tar'
-    torch.save(dict(state_dict=reference['state_dict'], arch='moganet_xtiny',
-                    author='MogaNet'), path)
+    torch.save(
+        dict(state_dict=reference['state_dict'], arch='moganet_xtiny', author='MogaNet'), path)
     return path
 
 
 def pretrained(path, **kwargs):
-    model = MogaNet(arch='xtiny', init_cfg=dict(type='Pretrained', checkpoint=str(path)),
-                    **kwargs)
+    model = MogaNet(arch='xtiny', init_cfg=dict(type='Pretrained', checkpoint=str(path)), **kwargs)
     model.init_weights()
     return model.eval()
 
@@ -46,8 +46,11 @@ def test_init_cfg_loads_original_format(reference, tmp_path, wrap):
 
 def test_converter_then_init_cfg(reference, original_file, tmp_path):
     out = tmp_path / 'converted.pth'
-    res = subprocess.run([sys.executable, str(CONVERTER), str(original_file), str(out)],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(CONVERTER),
+         str(original_file), str(out)],
+        capture_output=True,
+        text=True)
     assert res.returncode == 0, res.stderr
     assert "arch 'xtiny'" in res.stdout
     converted = torch.load(out, weights_only=True)
@@ -56,17 +59,23 @@ def test_converter_then_init_cfg(reference, original_file, tmp_path):
     assert_matches_reference(pretrained(out), reference)
     # never overwrites what the user has
     before = out.read_bytes()
-    res = subprocess.run([sys.executable, str(CONVERTER), str(original_file), str(out)],
-                         capture_output=True, text=True)
+    res = subprocess.run(
+        [sys.executable, str(CONVERTER),
+         str(original_file), str(out)],
+        capture_output=True,
+        text=True)
     assert res.returncode != 0 and 'exists' in res.stderr
     assert out.read_bytes() == before
 
 
 def test_converter_refusals(original_file, tmp_path):
     """Bad input to the converter: one line naming the problem, no traceback, no file."""
+
     def run(*args):
         return subprocess.run([sys.executable, str(CONVERTER), *map(str, args)],
-                              capture_output=True, text=True)
+                              capture_output=True,
+                              text=True)
+
     out = tmp_path / 'out.pth'
     cases = [((tmp_path / 'nowhere.pth', out), 'does not exist'),
              ((original_file, out, '--ema'), 'no state_dict_ema'),
@@ -82,8 +91,10 @@ def test_converter_refusals(original_file, tmp_path):
 
 
 def test_task_model_checkpoint_with_backbone_prefix(reference, tmp_path):
-    state = {f'backbone.{k}': v for k, v in reference['state_dict'].items()
-             if not k.startswith('head.')}
+    state = {
+        f'backbone.{k}': v
+        for k, v in reference['state_dict'].items() if not k.startswith('head.')
+    }
     state['neck.lateral_convs.0.conv.weight'] = torch.zeros(1)
     path = tmp_path / 'det.pth'
     torch.save(dict(meta=dict(epoch=1), state_dict=state), path)
@@ -98,6 +109,7 @@ def test_key_report(reference, tmp_path):
     records = []
 
     class Keep(logging.Handler):
+
         def emit(self, record):
             records.append(record.getMessage())
 
@@ -126,16 +138,19 @@ def test_missing_checkpoint_path(tmp_path):
 def test_checkpoint_of_another_arch(tmp_path):
     path = tmp_path / 'tiny.pth'
     torch.save(dict(state_dict=MogaNet(arch='tiny').state_dict()), path)
-    with pytest.raises(ValueError, match=r"other shapes \(.*checkpoint holds "
-                                         r"arch 'tiny'; the model is arch 'xtiny'"):
+    with pytest.raises(
+            ValueError,
+            match=r"other shapes \(.*checkpoint holds "
+            r"arch 'tiny'; the model is arch 'xtiny'"):
         pretrained(path)
 
 
 def test_checkpoint_with_no_backbone_keys(tmp_path):
     path = tmp_path / 'other.pth'
     torch.save(dict(state_dict={'conv.weight': torch.zeros(1)}), path)
-    with pytest.raises(ValueError, match=r"other.pth': The checkpoint has no weights for this "
-                                         r"MogaNet"):
+    with pytest.raises(
+            ValueError, match=r"other.pth': The checkpoint has no weights for this "
+            r"MogaNet"):
         pretrained(path)
 
 
@@ -152,9 +167,15 @@ def test_mmengine_checkpoint_loads_with_weights_only(tmp_path):
     hub.update_scalar('train/lr', 1e-3)
     hub.update_info('iter', 10)
     path = tmp_path / 'epoch_1.pth'
-    torch.save(dict(meta=dict(epoch=1, seed=np.int64(0), dataset_meta=dict(classes=('a',)),
-                              hist=np.zeros(3, dtype=np.float32)),
-                    message_hub=hub.state_dict(), state_dict={'w': torch.ones(1)}), path)
+    torch.save(
+        dict(
+            meta=dict(
+                epoch=1,
+                seed=np.int64(0),
+                dataset_meta=dict(classes=('a', )),
+                hist=np.zeros(3, dtype=np.float32)),
+            message_hub=hub.state_dict(),
+            state_dict={'w': torch.ones(1)}), path)
     ckpt = torch.load(path, weights_only=True)  # the default of mmengine's loader
     assert ckpt['message_hub']['log_scalars']['train/loss'].current() == 0.5
     assert load_checkpoint_file(str(path))['meta']['epoch'] == 1
@@ -164,6 +185,7 @@ def test_code_in_checkpoint_is_refused(tmp_path):
     marker = tmp_path / 'pwned'
 
     class Evil:
+
         def __reduce__(self):
             return (open, (str(marker), 'w'))
 

@@ -22,8 +22,9 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from release_layouts import mmcv1_meta, timm_release, whole_model_release
 from tools.paths import REPO
+
+from release_layouts import mmcv1_meta, timm_release, whole_model_release
 
 COCO_CLASSES = ('person', 'bicycle', 'car')  # the meta's CLASSES are only carried along
 
@@ -94,13 +95,19 @@ def test_timm_release_reads_as_data_and_converts_in_one_command(tmp_path, load_c
     loaded = load_checkpoint_file(str(src))  # args Namespace, amp_scaler, EMA: all plain data
     assert loaded['args'].model == 'moganet_xtiny' and load_calls == [True]
     dst = tmp_path / 'moganet_xt_in1k_mmpretrain.pth'
-    out = subprocess.run([sys.executable, 'tools/model_converters/moganet_to_mmpretrain.py',
-                          str(src), str(dst)], cwd=REPO, capture_output=True, text=True)
+    out = subprocess.run(
+        [sys.executable, 'tools/model_converters/moganet_to_mmpretrain.py',
+         str(src),
+         str(dst)],
+        cwd=REPO,
+        capture_output=True,
+        text=True)
     assert out.returncode == 0, out.stderr[-2000:]
     model = load_like_mim_test('configs/cls/moganet_xt_in1k.py', dst, tmp_path)
-    expected = OrderedDict(
-        ({'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}.get(k, f'backbone.{k}'), v)
-        for k, v in release['state_dict'].items())
+    expected = OrderedDict(({
+        'head.weight': 'head.fc.weight',
+        'head.bias': 'head.fc.bias'
+    }.get(k, f'backbone.{k}'), v) for k, v in release['state_dict'].items())
     assert_loaded_whole(model, expected)
 
 
@@ -109,8 +116,8 @@ def test_timm_release_backbone_init_needs_no_conversion(tmp_path):
     from mmengine.registry import MODELS
     release = timm_release('xtiny', seed=3)
     src = save(release, tmp_path / 'moganet_xtiny_sz224_8xbs128_ep300.pth.tar')
-    backbone = MODELS.build(dict(type='MogaNet', arch='xtiny',
-                                 init_cfg=dict(type='Pretrained', checkpoint=str(src))))
+    backbone = MODELS.build(
+        dict(type='MogaNet', arch='xtiny', init_cfg=dict(type='Pretrained', checkpoint=str(src))))
     backbone.init_weights()
     expected = {k: v for k, v in release['state_dict'].items() if not k.startswith('head.')}
     assert_loaded_whole(backbone, expected)
@@ -128,8 +135,14 @@ SEG = [('configs/seg/fpn_moganet_xt_80k_ade20k.py', 'xtiny', 'fpn_moganet_xtiny_
 
 @pytest.mark.parametrize('config,arch,original', DET, ids=[d[2] for d in DET])
 def test_mmdet2_detector_loads_whole(config, arch, original, tmp_path, load_calls):
-    meta = mmcv1_meta('mmdet', '2.26.0+5b6ab5e', f'# {original}.py\nmodel = dict(...)',
-                      COCO_CLASSES, epoch=12, iters=87948, best=0.407)
+    meta = mmcv1_meta(
+        'mmdet',
+        '2.26.0+5b6ab5e',
+        f'# {original}.py\nmodel = dict(...)',
+        COCO_CLASSES,
+        epoch=12,
+        iters=87948,
+        best=0.407)
     release = whole_model_release(model_state(config, 'mmdet'), arch, meta)
     ckpt = save(release, tmp_path / f'{original}.pth')
     model = load_like_mim_test(config, ckpt, tmp_path)
@@ -139,9 +152,14 @@ def test_mmdet2_detector_loads_whole(config, arch, original, tmp_path, load_call
 
 @pytest.mark.parametrize('config,arch,original', SEG, ids=[s[2] for s in SEG])
 def test_mmseg0_segmentor_loads_whole(config, arch, original, tmp_path, load_calls):
-    meta = mmcv1_meta('mmseg', '0.29.1+3b1e8e4', f'# {original}.py\nmodel = dict(...)',
-                      [f'class{i}' for i in range(150)], epoch=None, iters=80000,
-                      palette=[[120, 120, 120]] * 150, best=0.403)
+    meta = mmcv1_meta(
+        'mmseg',
+        '0.29.1+3b1e8e4',
+        f'# {original}.py\nmodel = dict(...)', [f'class{i}' for i in range(150)],
+        epoch=None,
+        iters=80000,
+        palette=[[120, 120, 120]] * 150,
+        best=0.403)
     release = whole_model_release(model_state(config, 'mmseg'), arch, meta)
     ckpt = save(release, tmp_path / f'{original}.pth')
     model = load_like_mim_test(config, ckpt, tmp_path)
@@ -153,15 +171,22 @@ def test_mmpose0_topdown_loads_whole(tmp_path, load_calls):
     """mmpose 0.x keys its head ``keypoint_head.*`` and writes no version metadata;
     mmpose 1.x's ``BasePoseEstimator`` load hook renames it to ``head.*``."""
     config = 'configs/pose/topdown_moganet_xt_coco_256x192.py'
-    meta = mmcv1_meta('mmpose', None, '# moganet_xt_coco_256x192.py\nmodel = dict(...)',
-                      None, epoch=210, iters=0, best=0.721)
-    release = whole_model_release(model_state(config, 'mmpose'), 'xtiny', meta,
-                                  rename={'head.': 'keypoint_head.'})
+    meta = mmcv1_meta(
+        'mmpose',
+        None,
+        '# moganet_xt_coco_256x192.py\nmodel = dict(...)',
+        None,
+        epoch=210,
+        iters=0,
+        best=0.721)
+    release = whole_model_release(
+        model_state(config, 'mmpose'), 'xtiny', meta, rename={'head.': 'keypoint_head.'})
     assert any(k.startswith('keypoint_head.final_layer.') for k in release['state_dict'])
     assert not hasattr(release['state_dict'], '_metadata')
     ckpt = save(release, tmp_path / 'moganet_xt_coco_256x192.pth')
     model = load_like_mim_test(config, ckpt, tmp_path)
     assert load_calls and all(w is True for w in load_calls)
-    expected = OrderedDict((('head.' + k[len('keypoint_head.'):]) if k.startswith('keypoint_head.')
-                            else k, v) for k, v in release['state_dict'].items())
+    expected = OrderedDict(
+        (('head.' + k[len('keypoint_head.'):]) if k.startswith('keypoint_head.') else k, v)
+        for k, v in release['state_dict'].items())
     assert_loaded_whole(model, expected)

@@ -7,9 +7,10 @@ import pytest
 import torch
 
 import moganet_mm
+from moganet_mm.codebases import CODEBASES
 
 
-@pytest.mark.parametrize('codebase', ['mmdet', 'mmseg', 'mmpose', 'mmpretrain'])
+@pytest.mark.parametrize('codebase', CODEBASES)
 def test_build_through_codebase_registry(codebase):
     registry = importlib.import_module(f'{codebase}.registry').MODELS
     model = registry.build(dict(type='MogaNet', arch='xt', out_indices=(0, 1, 2, 3)))
@@ -21,7 +22,7 @@ def test_build_through_codebase_registry(codebase):
 def test_registered_once_in_root():
     from mmengine.registry import MODELS
     assert MODELS.get('MogaNet') is moganet_mm.MogaNet
-    for codebase in ['mmdet', 'mmseg', 'mmpose', 'mmpretrain']:
+    for codebase in CODEBASES:
         registry = importlib.import_module(f'{codebase}.registry').MODELS
         assert 'MogaNet' not in registry.module_dict  # found through the root
 
@@ -35,6 +36,5 @@ def test_custom_imports_in_fresh_process():
             "import_modules_from_strings(**cfg.custom_imports)\n"
             "from mmdet.registry import MODELS\n"
             "print(type(MODELS.build(dict(type='MogaNet', arch='t'))).__name__)\n")
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                         check=True)
+    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True, check=True)
     assert out.stdout.strip().endswith('MogaNet')

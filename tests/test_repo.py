@@ -9,42 +9,51 @@ from pathlib import Path
 
 import pytest
 
+from moganet_mm.codebases import CODEBASES
 from tools.paths import REPO
 
 #: the one line with which a script of the checkout finds ``tools`` (not installed)
 BOOTSTRAP = 'sys.path.insert(0, str(Path(__file__).resolve().parents['
 #: what the library may import inside a function: optional dependencies, each used by
 #: one feature (a codebase that may be absent, the ONNX stack of the export tool)
-OPTIONAL = ('mmdet', 'mmseg', 'mmpose', 'mmpretrain', 'onnx', 'onnxruntime')
-SCRIPTS = sorted(str(p.relative_to(REPO)) for top in ('tools', '.dev_scripts')
-                 for p in (REPO / top).rglob('*.py')
-                 if p.read_text().startswith('#!/usr/bin/env python'))
+OPTIONAL = (*CODEBASES, 'onnx', 'onnxruntime')
+SCRIPTS = sorted(
+    str(p.relative_to(REPO)) for top in ('tools', '.dev_scripts')
+    for p in (REPO / top).rglob('*.py') if p.read_text().startswith('#!/usr/bin/env python'))
 
 
 def test_every_script_is_found():
-    assert {'tools/demo/det.py', 'tools/demo/seg.py', 'tools/demo/pose.py', 'tools/demo/cls.py',
-            'tools/analysis/benchmark.py', 'tools/train.py', 'tools/swap_backbone.py',
-            'tools/deploy/export_onnx.py', 'tools/check_reference.py',
-            'tools/model_converters/moganet_to_mm.py', '.dev_scripts/model_zoo.py',
-            '.dev_scripts/model_index.py'} <= set(SCRIPTS)
+    assert {
+        'tools/demo/det.py', 'tools/demo/seg.py', 'tools/demo/pose.py', 'tools/demo/cls.py',
+        'tools/analysis/benchmark.py', 'tools/train.py', 'tools/swap_backbone.py',
+        'tools/deploy/export_onnx.py', 'tools/check_reference.py',
+        'tools/model_converters/moganet_to_mm.py', '.dev_scripts/model_zoo.py',
+        '.dev_scripts/model_index.py'
+    } <= set(SCRIPTS)
 
 
 @pytest.mark.parametrize('script', SCRIPTS)
 def test_script_runs_from_any_folder(script, tmp_path):
     """``python tools/x/y.py --help`` from another folder finds what it imports."""
-    out = subprocess.run([sys.executable, str(REPO / script), '--help'], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, str(REPO / script), '--help'],
+                         cwd=tmp_path,
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
     assert out.returncode == 0, out.stderr[-2000:]
     assert 'usage' in out.stdout.lower(), out.stdout[-500:]
 
 
-@pytest.mark.parametrize('module', ['moganet_mm.swap', 'moganet_mm.deploy',
-                                    'moganet_mm.converters.moganet_to_mm',
-                                    'moganet_mm.converters.moganet_to_mmpretrain',
-                                    'moganet_mm.converters.openstl_to_mm'])
+@pytest.mark.parametrize('module', [
+    'moganet_mm.swap', 'moganet_mm.deploy', 'moganet_mm.converters.moganet_to_mm',
+    'moganet_mm.converters.moganet_to_mmpretrain', 'moganet_mm.converters.openstl_to_mm'
+])
 def test_package_command_lines(module, tmp_path):
-    out = subprocess.run([sys.executable, '-m', module, '--help'], cwd=tmp_path,
-                         capture_output=True, text=True, timeout=300)
+    out = subprocess.run([sys.executable, '-m', module, '--help'],
+                         cwd=tmp_path,
+                         capture_output=True,
+                         text=True,
+                         timeout=300)
     assert out.returncode == 0 and 'usage' in out.stdout, out.stderr[-2000:]
 
 
@@ -97,8 +106,11 @@ def project_modules():
 def test_no_import_cycle():
     """Every import counts, the ones inside functions too."""
     modules = project_modules()
-    graph = {name: {m for m, _ in imports_of(p, name, pkg) if m in modules and m != name}
-             for name, (p, pkg) in modules.items()}
+    graph = {
+        name: {m
+               for m, _ in imports_of(p, name, pkg) if m in modules and m != name}
+        for name, (p, pkg) in modules.items()
+    }
     state, stack = {}, []
 
     def visit(node):
@@ -106,7 +118,8 @@ def test_no_import_cycle():
         stack.append(node)
         for nxt in sorted(graph[node]):
             if state.get(nxt) == 'open':
-                raise AssertionError('import cycle: ' + ' -> '.join(stack[stack.index(nxt):] + [nxt]))
+                raise AssertionError('import cycle: ' +
+                                     ' -> '.join(stack[stack.index(nxt):] + [nxt]))
             if nxt not in state:
                 visit(nxt)
         stack.pop()
@@ -136,11 +149,16 @@ def test_imports_point_one_way():
 
 def test_library_modules_import_alone():
     """Each library module imports in a fresh interpreter (no order dependence)."""
-    names = [n for n in project_modules() if n.split('.')[0] == 'moganet_mm'
-             and not n.endswith('__main__')]
+    names = [
+        n for n in project_modules()
+        if n.split('.')[0] == 'moganet_mm' and not n.endswith('__main__')
+    ]
     code = 'import importlib\nfor n in %r:\n    importlib.import_module(n)' % names
-    out = subprocess.run([sys.executable, '-c', code], capture_output=True, text=True,
-                         timeout=300, cwd=REPO)
+    out = subprocess.run([sys.executable, '-c', code],
+                         capture_output=True,
+                         text=True,
+                         timeout=300,
+                         cwd=REPO)
     assert out.returncode == 0, out.stderr[-2000:]
 
 
@@ -148,8 +166,10 @@ def test_setup_installs_only_the_package():
     """``tools``/``.dev_scripts`` stay in the checkout: setup.py lists moganet_mm alone."""
     from setuptools import find_packages
     tree = ast.parse((REPO / 'setup.py').read_text())
-    calls = [n for n in ast.walk(tree) if isinstance(n, ast.Call)
-             and getattr(n.func, 'id', None) == 'find_packages']
+    calls = [
+        n for n in ast.walk(tree)
+        if isinstance(n, ast.Call) and getattr(n.func, 'id', None) == 'find_packages'
+    ]
     assert len(calls) == 1
     include = ast.literal_eval(calls[0].keywords[0].value)
     found = find_packages(str(REPO), include=include)

@@ -30,8 +30,7 @@ def main():
     with tempfile.TemporaryDirectory() as tmp:
         ckpt = os.path.join(tmp, 'original.pth')
         torch.save(dict(state_dict=fixture['state_dict']), ckpt)
-        model = MogaNet(arch=fixture['arch'],
-                        init_cfg=dict(type='Pretrained', checkpoint=ckpt))
+        model = MogaNet(arch=fixture['arch'], init_cfg=dict(type='Pretrained', checkpoint=ckpt))
         model.init_weights()
     model.eval()
     with torch.no_grad():

@@ -16,8 +16,8 @@ import runpy
 import sys
 from pathlib import Path
 
-CODEBASES = ('mmdet', 'mmseg', 'mmpose', 'mmpretrain')
-
+from moganet_mm.codebases import CODEBASES
+from moganet_mm.engine import join_cpu_process_group
 
 USAGE = f'usage: tools/train.py {{{",".join(CODEBASES)}}} CONFIG [train.py args]'
 
@@ -30,12 +30,10 @@ def main():
         sys.exit(USAGE)
     codebase, args = sys.argv[1], sys.argv[2:]
 
-    import moganet_mm  # noqa: F401  (registers MogaNet, the hooks and the CPU wrapper)
-    from moganet_mm.engine import join_cpu_process_group
-
     if join_cpu_process_group():
         args += ['--cfg-options', 'model_wrapper_cfg.type=CPUDistributedDataParallel']
-    train_py = Path(importlib.import_module(codebase).__file__).parent / '.mim' / 'tools' / 'train.py'
+    train_py = Path(
+        importlib.import_module(codebase).__file__).parent / '.mim' / 'tools' / 'train.py'
     sys.argv = [str(train_py)] + args
     runpy.run_path(str(train_py), run_name='__main__')
 

@@ -3,10 +3,12 @@ import re
 
 import torch
 
+from moganet_mm.codebases import build_model
+from moganet_mm.releases import SIZE_NAMES as ARCHS
+
 from paper import csv_rows, paper_row
 
 FLOPS_TOL = 0.02
-ARCHS = {'xt': 'xtiny', 't': 'tiny', 's': 'small', 'b': 'base', 'l': 'large', 'xl': 'xlarge'}
 
 
 def paper(name):
@@ -14,20 +16,24 @@ def paper(name):
     res = int(res or 224)
     if res == 224:
         row = paper_row('imagenet_archs.csv', arch=ARCHS[size])
-        return dict(csv='imagenet_archs.csv', params=row['params_M'], flops=row['flops_G'],
-                    input=(res, res))
+        return dict(
+            csv='imagenet_archs.csv',
+            params=row['params_M'],
+            flops=row['flops_G'],
+            input=(res, res))
     # the 256 rows with params/FLOPs (the ablation rows leave them empty)
-    rows = [r for r in csv_rows('imagenet_top1.csv')
-            if r['arch'] == f'MogaNet-{size.upper()}' and r['input'] == str(res) and r['params_M']]
+    rows = [
+        r for r in csv_rows('imagenet_top1.csv')
+        if r['arch'] == f'MogaNet-{size.upper()}' and r['input'] == str(res) and r['params_M']
+    ]
     assert len(rows) == 1, rows
     row = rows[0]
-    return dict(csv='imagenet_top1.csv', params=row['params_M'], flops=row['flops_G'],
-                input=(res, res))
+    return dict(
+        csv='imagenet_top1.csv', params=row['params_M'], flops=row['flops_G'], input=(res, res))
 
 
 def build_for_counting(cfg, input_hw):
-    from mmpretrain.registry import MODELS
-    model = MODELS.build(cfg.model).eval()
+    model = build_model(cfg.model, 'mmpretrain').eval()
     return model, (torch.zeros(1, 3, *input_hw), )
 
 

@@ -10,15 +10,20 @@ mask head on every proposal instead, which would count Cascade-S at ~2180G.
 import re
 
 import torch
+from mmengine.model import revert_sync_batchnorm
 from torch import nn
+
+from moganet_mm.codebases import build_model
 
 from paper import paper_row
 
 FLOPS_TOL = 0.02
 INPUT_HW = (800, 1280)
-CSVS = {'retinanet': 'coco_retinanet_1x.csv',
-        'mask_rcnn': 'coco_mask_rcnn_1x.csv',  # the 3x rows are the same models
-        'cascade_mask_rcnn': 'coco_cascade_mask_rcnn_3x_ms.csv'}
+CSVS = {
+    'retinanet': 'coco_retinanet_1x.csv',
+    'mask_rcnn': 'coco_mask_rcnn_1x.csv',  # the 3x rows are the same models
+    'cascade_mask_rcnn': 'coco_cascade_mask_rcnn_3x_ms.csv'
+}
 NAME_RE = re.compile(r'(retinanet|mask_rcnn|cascade_mask_rcnn)_moganet_(xt|t|s|b|l|xl)_(1x|3x)')
 
 
@@ -29,8 +34,7 @@ def paper(name):
                          "'<retinanet|mask_rcnn|cascade_mask_rcnn>_moganet_<size>_<1x|3x>'")
     family, size, _ = match.groups()
     row = paper_row(CSVS[family], arch=f'MogaNet-{size.upper()}')
-    return dict(csv=CSVS[family], params=row['params_M'], flops=row['flops_G'],
-                input=INPUT_HW)
+    return dict(csv=CSVS[family], params=row['params_M'], flops=row['flops_G'], input=INPUT_HW)
 
 
 class TwoStageDummy(nn.Module):
@@ -51,8 +55,7 @@ class TwoStageDummy(nn.Module):
         h, w = input_hw
         xy = torch.rand(num_proposals, 2, generator=gen) * torch.tensor([w * 0.8, h * 0.8])
         wh = torch.rand(num_proposals, 2, generator=gen) * torch.tensor([w * 0.2, h * 0.2]) + 8
-        self.register_buffer('rois', bbox2roi([torch.cat([xy, xy + wh], dim=1)]),
-                             persistent=False)
+        self.register_buffer('rois', bbox2roi([torch.cat([xy, xy + wh], dim=1)]), persistent=False)
 
     def forward(self, inputs):
         det = self.detector
@@ -83,11 +86,7 @@ class SingleStageDummy(nn.Module):
 
 
 def build_for_counting(cfg, input_hw):
-    from mmdet.registry import MODELS
-    from mmdet.utils import register_all_modules
-    from mmengine.model import revert_sync_batchnorm
-    register_all_modules()
-    detector = revert_sync_batchnorm(MODELS.build(cfg.model)).eval()
+    detector = revert_sync_batchnorm(build_model(cfg.model, 'mmdet')).eval()
     if hasattr(detector, 'roi_head'):
         module = TwoStageDummy(detector, input_hw)
     else:

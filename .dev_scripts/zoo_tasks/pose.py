@@ -9,6 +9,8 @@ import re
 
 import torch
 
+from moganet_mm.codebases import build_model
+
 from paper import paper_row
 
 FLOPS_TOL = 0.03
@@ -37,10 +39,7 @@ class HeatmapForward(torch.nn.Module):
 
 def build_for_counting(cfg, input_hw):
     """The TopdownPoseEstimator run on one crop of ``input_hw``."""
-    from mmpose.registry import MODELS
-    from mmpose.utils import register_all_modules
-    register_all_modules()
-    model = MODELS.build(cfg.model).eval()
+    model = build_model(cfg.model, 'mmpose').eval()
     return HeatmapForward(model), (torch.zeros(1, 3, *input_hw), )
 
 

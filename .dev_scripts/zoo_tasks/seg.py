@@ -8,12 +8,18 @@ paper's README counts with mmseg's get_flops: the decode head's ``forward``
 import re
 
 import torch
+from mmengine.model import revert_sync_batchnorm
 from torch import nn
+
+from moganet_mm.codebases import build_model
 
 from paper import paper_row
 
 FLOPS_TOL = 0.02
-CSVS = {'fpn': ('ade20k_semantic_fpn_80k.csv', '80k'), 'upernet': ('ade20k_upernet_160k.csv', '160k')}
+CSVS = {
+    'fpn': ('ade20k_semantic_fpn_80k.csv', '80k'),
+    'upernet': ('ade20k_upernet_160k.csv', '160k')
+}
 
 
 def paper(name):
@@ -31,8 +37,7 @@ def paper(name):
         match['crop'] = str(crop)
     row = paper_row(csv_name, **match)
     # the paper counts at 2048x512 (crop 512) or 2560x640 (crop 640): (h, w)
-    return dict(csv=csv_name, params=row['params_M'], flops=row['flops_G'],
-                input=(crop, 4 * crop))
+    return dict(csv=csv_name, params=row['params_M'], flops=row['flops_G'], input=(crop, 4 * crop))
 
 
 class _DenseForward(nn.Module):
@@ -51,13 +56,8 @@ class _DenseForward(nn.Module):
 
 
 def build_for_counting(cfg, input_hw):
-    import mmseg.models  # noqa: F401  (registers mmseg's modules)
-    from mmengine.model import revert_sync_batchnorm
-    from mmseg.registry import MODELS
-    from mmseg.utils import register_all_modules
-    register_all_modules(init_default_scope=True)
-    model = MODELS.build(cfg.model)
-    model = revert_sync_batchnorm(model).eval()  # SyncBN needs a process group; BN counts the same
+    model = revert_sync_batchnorm(build_model(
+        cfg.model, 'mmseg')).eval()  # SyncBN needs a process group; BN counts the same
     return _DenseForward(model), (torch.zeros(1, 3, *input_hw), )
 
 

@@ -23,8 +23,8 @@ def paper(name):
     if name == 'simvp_moganet_mmnist':
         rows['epochs'] = '200'  # the 200- and 2000-epoch rows count the same model
     row = paper_row('video_mmnist.csv', **rows)
-    return dict(csv='video_mmnist.csv', params=row['params_M'], flops=row['flops_G'],
-                input=(64, 64))
+    return dict(
+        csv='video_mmnist.csv', params=row['params_M'], flops=row['flops_G'], input=(64, 64))
 
 
 def build_for_counting(cfg, input_hw):

@@ -4,4 +4,3 @@ _base_ = ['./_base_moganet.py']
 
 size = _base_.moganet_sizes.s
 model = dict(backbone=size.backbone, head=dict(in_channels=size.widths[-1]))
-

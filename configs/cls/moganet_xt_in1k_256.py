@@ -10,4 +10,6 @@ train_pipeline = [dict(t, **at_256.get(t['type'], {})) for t in _base_.train_pip
 test_pipeline = [dict(t, **at_256.get(t['type'], {})) for t in _base_.test_pipeline]
 train_dataloader = dict(dataset=dict(pipeline=train_pipeline))
 val_dataloader = test_dataloader = dict(dataset=dict(pipeline=test_pipeline))
-model = dict(backbone=dict(init_cfg=dict(checkpoint='https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/moganet_xtiny_sz256_8xbs128_ep300.pth.tar')))
+# the authors' 256 release is named as the 224 one, with sz256
+in1k = _base_.moganet_sizes.xt.backbone.init_cfg
+model = dict(backbone=dict(init_cfg=dict(checkpoint=in1k.checkpoint.replace('sz224', 'sz256'))))

@@ -3,7 +3,7 @@
 AdamW lr 1e-4 with layer-wise lr decay 0.8 (see _base_moganet_cascade_3x_lrdecay.py).
 
 Original config: detection/configs/moganet/cascade_mask_rcnn_moganet_b_fpn_giou_4conv1f_ms_3x_coco.py.
-Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-det-weights/cascade_mask_rcnn_moganet_b_fpn_giou_4conv1f_ms_3x_coco.pth
+Trained by the authors: ``mim download moganet_mm --config cascade_mask_rcnn_moganet_b_3x --dest .``
 """
 _base_ = ['./_base_moganet_cascade_3x_lrdecay.py']
 

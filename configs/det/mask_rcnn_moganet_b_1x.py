@@ -1,7 +1,7 @@
 """Mask R-CNN 1x, MogaNet-B backbone (COCO, 1280x800).
 
 Original config: detection/configs/moganet/mask_rcnn_moganet_base_fpn_1x_coco.py.
-Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-det-weights/mask_rcnn_moganet_base_fpn_1x_coco.pth
+Trained by the authors: ``mim download moganet_mm --config mask_rcnn_moganet_b_1x --dest .``
 """
 _base_ = ['./_base_moganet_mask_rcnn.py']
 

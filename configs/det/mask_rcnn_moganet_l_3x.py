@@ -1,7 +1,7 @@
 """Mask R-CNN, multi-scale 3x, MogaNet-L backbone (COCO).
 
 Original config: detection/configs/moganet/mask_rcnn_moganet_l_fpn_mstrain_480-800_3x_coco.py.
-Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-det-weights/mask_rcnn_moganet_l_fpn_mstrain_480-800_3x_coco.pth
+Trained by the authors: ``mim download moganet_mm --config mask_rcnn_moganet_l_3x --dest .``
 """
 _base_ = ['./_base_moganet_mask_rcnn_3x.py']
 

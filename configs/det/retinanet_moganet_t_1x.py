@@ -1,7 +1,7 @@
 """RetinaNet 1x, MogaNet-T backbone (COCO, 1280x800).
 
 Original config: detection/configs/moganet/retinanet_moganet_tiny_fpn_1x_coco.py.
-Trained by the authors: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-det-weights/retinanet_moganet_tiny_fpn_1x_coco.pth
+Trained by the authors: ``mim download moganet_mm --config retinanet_moganet_t_1x --dest .``
 """
 _base_ = ['./_base_moganet_retinanet.py']
 

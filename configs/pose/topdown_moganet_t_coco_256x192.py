@@ -1,7 +1,7 @@
 """TopDown heatmap pose, MogaNet-T on COCO at 256x192 (original moganet_t_coco_256x192.py).
 
-Paper / original README row: see ../shared/paper_tables/coco_pose_topdown.csv; trained
-weights: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-pose-weights/moganet_t_coco_256x192.pth
+Paper / original README row: see paper_tables/coco_pose_topdown.csv; trained
+weights: ``mim download moganet_mm --config topdown_moganet_t_coco_256x192 --dest .``
 """
 _base_ = ['./_base_moganet_topdown_coco_256x192.py']
 

@@ -1,7 +1,7 @@
 """TopDown heatmap pose, MogaNet-T on COCO at 384x288 (original moganet_t_coco_384x288.py).
 
-Paper / original README row: see ../shared/paper_tables/coco_pose_topdown.csv; trained
-weights: https://github.com/Westlake-AI/MogaNet/releases/download/moganet-pose-weights/moganet_t_coco_384x288.pth
+Paper / original README row: see paper_tables/coco_pose_topdown.csv; trained
+weights: ``mim download moganet_mm --config topdown_moganet_t_coco_384x288 --dest .``
 """
 _base_ = ['./topdown_moganet_t_coco_256x192.py', './_base_input_384x288.py']
 

@@ -1,7 +1,7 @@
 # Semantic FPN + MogaNet-B, ADE20K, 512x512, 80k iterations, batch 4 x 8.
 # Original: segmentation/configs/sem_fpn/moganet/fpn_moganet_base_80k_ade20k.py
-# Released model (original repository, mmseg 0.x format):
-# https://github.com/Westlake-AI/MogaNet/releases/download/moganet-seg-weights/fpn_moganet_base_80k_ade20k.pth
+# Released model (original repository, mmseg 0.x format);
+# weights: ``mim download moganet_mm --config fpn_moganet_b_80k_ade20k --dest .``
 _base_ = ['./_base_moganet_fpn.py']
 
 size = _base_.moganet_sizes.b

@@ -1,8 +1,8 @@
 # UperNet + MogaNet-XT (+ auxiliary FCN head on stage 3), ADE20K, 512x512,
 # 160k iterations, batch 2 x 8.
 # Original: segmentation/configs/upernet/moganet/upernet_moganet_xtiny_512x512_160k_ade20k.py
-# Released model (original repository, mmseg 0.x format):
-# https://github.com/Westlake-AI/MogaNet/releases/download/moganet-seg-weights/upernet_moganet_xtiny_512x512_160k_ade20k.pth
+# Released model (original repository, mmseg 0.x format);
+# weights: ``mim download moganet_mm --config upernet_moganet_xt_160k_ade20k --dest .``
 _base_ = ['./_base_moganet_upernet.py']
 
 size = _base_.moganet_sizes.xt

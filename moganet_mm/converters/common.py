@@ -55,10 +55,9 @@ def parse_args(description: str, argv=None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=description)
     parser.add_argument('src', help='original checkpoint (.pth / .pth.tar) or URL')
     parser.add_argument('dst', help='output path')
-    parser.add_argument('--ema', action='store_true',
-                        help='convert the state_dict_ema copy instead of state_dict')
-    parser.add_argument('--overwrite', action='store_true',
-                        help='replace dst if it exists')
+    parser.add_argument(
+        '--ema', action='store_true', help='convert the state_dict_ema copy instead of state_dict')
+    parser.add_argument('--overwrite', action='store_true', help='replace dst if it exists')
     args = parser.parse_args(argv)
     if os.path.abspath(args.src) == os.path.abspath(args.dst):
         parser.error('src and dst are the same file; choose another output path')

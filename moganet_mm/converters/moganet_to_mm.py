@@ -12,9 +12,9 @@ import os.path as osp
 import sys
 from collections import OrderedDict
 
+from ..checkpoint import infer_arch, load_checkpoint_file
 from ..models import MogaNet
 from ..version import __version__
-from ..checkpoint import infer_arch, load_checkpoint_file
 from .common import original_weights, parse_args, save_atomic
 
 
@@ -26,8 +26,11 @@ def main(argv=None):
         sys.exit(f'{args.src}: {err}')
     state = OrderedDict((k, v) for k, v in state.items() if not k.startswith('head.'))
     arch = infer_arch(state)
-    meta = dict(arch=arch, source=osp.basename(args.src), ema=args.ema,
-                converter=f'moganet_mm {__version__}')
+    meta = dict(
+        arch=arch,
+        source=osp.basename(args.src),
+        ema=args.ema,
+        converter=f'moganet_mm {__version__}')
     try:
         save_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
     except FileExistsError as err:

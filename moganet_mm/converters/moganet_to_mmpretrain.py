@@ -21,9 +21,9 @@ from collections import OrderedDict
 
 import torch
 
+from ..checkpoint import infer_arch, load_checkpoint_file
 from ..models import MogaNet
 from ..version import __version__
-from ..checkpoint import infer_arch, load_checkpoint_file
 from .common import original_weights, parse_args, save_atomic
 
 HEAD_KEYS = {'head.weight': 'head.fc.weight', 'head.bias': 'head.fc.bias'}
@@ -45,10 +45,9 @@ def convert(checkpoint: dict, use_ema: bool = False) -> 'OrderedDict[str, torch.
     state = original_weights(checkpoint, use_ema)
     missing_head = [k for k in HEAD_KEYS if k not in state]
     if missing_head:
-        raise ValueError(
-            f'The checkpoint has no classifier {missing_head}: it is a backbone-only '
-            'or dense-task file. Load it with the backbone init_cfg=dict('
-            "type='Pretrained', checkpoint=...) instead of converting it.")
+        raise ValueError(f'The checkpoint has no classifier {missing_head}: it is a backbone-only '
+                         'or dense-task file. Load it with the backbone init_cfg=dict('
+                         "type='Pretrained', checkpoint=...) instead of converting it.")
     converted = OrderedDict()
     for key, value in state.items():
         if key.startswith('head.') and key not in HEAD_KEYS:
@@ -63,12 +62,16 @@ def main(argv=None):
         state = convert(load_checkpoint_file(args.src), use_ema=args.ema)
     except (ValueError, FileNotFoundError, RuntimeError) as err:
         sys.exit(f'{args.src}: {err}')
-    backbone = OrderedDict((k[len('backbone.'):], v) for k, v in state.items()
-                           if k.startswith('backbone.'))
+    backbone = OrderedDict(
+        (k[len('backbone.'):], v) for k, v in state.items() if k.startswith('backbone.'))
     arch = infer_arch(backbone)
     num_classes = state['head.fc.weight'].shape[0]
-    meta = dict(arch=arch, num_classes=num_classes, source=osp.basename(args.src),
-                ema=args.ema, converter=f'moganet_mm {__version__}')
+    meta = dict(
+        arch=arch,
+        num_classes=num_classes,
+        source=osp.basename(args.src),
+        ema=args.ema,
+        converter=f'moganet_mm {__version__}')
     if num_classes == 1000:
         from mmpretrain.datasets.categories import IMAGENET_CATEGORIES
         meta['dataset_meta'] = dict(classes=list(IMAGENET_CATEGORIES))

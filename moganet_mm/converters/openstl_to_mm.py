@@ -11,13 +11,11 @@ sizes read from the weights are printed and kept in ``meta``.
     python -m moganet_mm.converters.openstl_to_mm mmnist_simvp_moga.pth simvp_moga_mm.pth
 """
 import argparse
-import os
 import os.path as osp
 import sys
 
+from ..models.simvp import convert_openstl_state_dict, infer_openstl_sizes, openstl_state_dict
 from ..version import __version__
-from ..models.simvp import (convert_openstl_state_dict, infer_openstl_sizes,
-                             openstl_state_dict)
 from .common import save_atomic
 
 
@@ -35,8 +33,10 @@ def main(argv=None) -> int:
     except (ValueError, TypeError, FileNotFoundError, RuntimeError) as err:
         print(f'{args.src}: {err}', file=sys.stderr)
         return 1
-    meta = dict(source=osp.basename(args.src), openstl_sizes=sizes,
-                converter=f'moganet_mm {__version__} (tools/model_converters/openstl_to_mm.py)')
+    meta = dict(
+        source=osp.basename(args.src),
+        openstl_sizes=sizes,
+        converter=f'moganet_mm {__version__} (tools/model_converters/openstl_to_mm.py)')
     try:
         save_atomic(dict(meta=meta, state_dict=state), args.dst, args.overwrite)
     except FileExistsError as err:

@@ -2,5 +2,4 @@
 from .moving_mnist import (MovingMNIST, MovingMNISTGenerator, load_cifar10, load_clips,
                            load_mnist_digits)
 
-__all__ = ['MovingMNIST', 'MovingMNISTGenerator', 'load_cifar10', 'load_clips',
-           'load_mnist_digits']
+__all__ = ['MovingMNIST', 'MovingMNISTGenerator', 'load_cifar10', 'load_clips', 'load_mnist_digits']

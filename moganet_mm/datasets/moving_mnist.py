@@ -24,7 +24,7 @@ import json
 import os
 import os.path as osp
 import pickle
-from typing import Optional, Sequence, Tuple, Union
+from typing import Optional, Tuple
 
 import cv2
 import numpy as np
@@ -32,8 +32,7 @@ import torch
 from mmengine.registry import DATASETS
 from torch.utils.data import Dataset
 
-__all__ = ['MovingMNIST', 'MovingMNISTGenerator', 'load_mnist_digits', 'load_cifar10',
-           'load_clips']
+__all__ = ['MovingMNIST', 'MovingMNISTGenerator', 'load_mnist_digits', 'load_cifar10', 'load_clips']
 
 DIGIT_SIZE = 28
 
@@ -66,8 +65,8 @@ def load_mnist_digits(path: str) -> np.ndarray:
 
 class _ArraysOnly(pickle.Unpickler):
     """Reads CIFAR-10's python batches as data: numpy arrays and builtins only."""
-    ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy', 'ndarray'),
-               ('numpy', 'dtype'), ('numpy._core.multiarray', '_reconstruct')}
+    ALLOWED = {('numpy.core.multiarray', '_reconstruct'), ('numpy', 'ndarray'), ('numpy', 'dtype'),
+               ('numpy._core.multiarray', '_reconstruct')}
 
     def find_class(self, module, name):
         if (module, name) in self.ALLOWED:
@@ -143,11 +142,16 @@ class MovingMNISTGenerator:
             for Moving MNIST-CIFAR; clips are then (T, H, W, 3).
     """
 
-    def __init__(self, digits: np.ndarray, image_size: int = 64, num_digits: int = 2,
-                 n_frames: int = 20, step_length: float = 0.1,
+    def __init__(self,
+                 digits: np.ndarray,
+                 image_size: int = 64,
+                 num_digits: int = 2,
+                 n_frames: int = 20,
+                 step_length: float = 0.1,
                  backgrounds: Optional[np.ndarray] = None):
         if image_size <= DIGIT_SIZE:
-            raise ValueError(f'image_size must exceed the digit size {DIGIT_SIZE}, got {image_size}')
+            raise ValueError(
+                f'image_size must exceed the digit size {DIGIT_SIZE}, got {image_size}')
         if len(digits) == 0:
             raise ValueError('The digit pool is empty')
         self.digits = digits
@@ -227,14 +231,21 @@ class MovingMNIST(Dataset):
     so that workers never repeat each other's clips.
     """
 
-    def __init__(self, clips_file: Optional[str] = None, digits_file: Optional[str] = None,
-                 backgrounds: Optional[str] = None, num_sequences: Optional[int] = None,
-                 n_frames_input: int = 10, n_frames_output: int = 10, image_size: int = 64,
-                 num_digits: int = 2, data_root: str = ''):
+    def __init__(self,
+                 clips_file: Optional[str] = None,
+                 digits_file: Optional[str] = None,
+                 backgrounds: Optional[str] = None,
+                 num_sequences: Optional[int] = None,
+                 n_frames_input: int = 10,
+                 n_frames_output: int = 10,
+                 image_size: int = 64,
+                 num_digits: int = 2,
+                 data_root: str = ''):
         if (clips_file is None) == (digits_file is None):
-            raise ValueError('MovingMNIST needs exactly one of clips_file (fixed clips) and '
-                             f'digits_file (clips drawn on the fly); got clips_file={clips_file!r}, '
-                             f'digits_file={digits_file!r}')
+            raise ValueError(
+                'MovingMNIST needs exactly one of clips_file (fixed clips) and '
+                f'digits_file (clips drawn on the fly); got clips_file={clips_file!r}, '
+                f'digits_file={digits_file!r}')
         self.n_frames_input, self.n_frames_output = n_frames_input, n_frames_output
         total = n_frames_input + n_frames_output
         self.clips = self.generator = None
@@ -258,10 +269,11 @@ class MovingMNIST(Dataset):
             if num_sequences < 1:
                 raise ValueError(f'num_sequences must be >= 1, got {num_sequences}')
             digits = load_mnist_digits(osp.join(data_root, digits_file))
-            backs = (load_cifar10(osp.join(data_root, backgrounds), train=True)
-                     if backgrounds is not None else None)
-            self.generator = MovingMNISTGenerator(digits, image_size, num_digits, total,
-                                                  backgrounds=backs)
+            backs = (
+                load_cifar10(osp.join(data_root, backgrounds), train=True)
+                if backgrounds is not None else None)
+            self.generator = MovingMNISTGenerator(
+                digits, image_size, num_digits, total, backgrounds=backs)
             self.num_sequences = num_sequences
             self.image_size = image_size
             self.channels = 1 if backs is None else 3
@@ -269,9 +281,12 @@ class MovingMNIST(Dataset):
 
     @property
     def metainfo(self) -> dict:
-        return dict(image_size=self.image_size, channels=self.channels,
-                    n_frames_input=self.n_frames_input, n_frames_output=self.n_frames_output,
-                    fixed_clips=self.clips is not None)
+        return dict(
+            image_size=self.image_size,
+            channels=self.channels,
+            n_frames_input=self.n_frames_input,
+            n_frames_output=self.n_frames_output,
+            fixed_clips=self.clips is not None)
 
     def __len__(self) -> int:
         return self.clips.shape[1] if self.clips is not None else self.num_sequences

@@ -21,5 +21,7 @@ from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
 from .spec import ExportSpec
 
-__all__ = ['ExportError', 'ExportSpec', 'build_model', 'export', 'export_spec', 'load_config',
-           'run', 'session', 'switch_to_deploy']
+__all__ = [
+    'ExportError', 'ExportSpec', 'build_model', 'export', 'export_spec', 'load_config', 'run',
+    'session', 'switch_to_deploy'
+]

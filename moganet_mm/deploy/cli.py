@@ -34,27 +34,39 @@ from .ort import run, session
 
 
 def parse_args(argv=None):
-    parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0],
-                                     formatter_class=argparse.RawDescriptionHelpFormatter,
-                                     epilog='\n\n'.join(__doc__.split('\n\n')[1:]))
+    parser = argparse.ArgumentParser(
+        description=__doc__.split('\n\n')[0],
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog='\n\n'.join(__doc__.split('\n\n')[1:]))
     parser.add_argument('config', help='model config (.py)')
     parser.add_argument('checkpoint', help="whole-model checkpoint, or 'none' for fresh weights")
     parser.add_argument('out', help='output .onnx file')
-    parser.add_argument('--deploy', action='store_true',
-                        help='switch the MogaNet backbone to deploy mode first (folded norms '
-                        'and scales; needs BN)')
-    parser.add_argument('--dynamic', action='store_true',
-                        help='free batch and input size (where the model allows: detectors '
-                        'take batch 1, pose models their fixed crop size)')
-    parser.add_argument('--backbone-only', action='store_true',
-                        help="export the backbone's feature maps only")
-    parser.add_argument('--shape', type=int, nargs=2, metavar=('H', 'W'),
-                        help="example input size (default: the config's test size)")
+    parser.add_argument(
+        '--deploy',
+        action='store_true',
+        help='switch the MogaNet backbone to deploy mode first (folded norms '
+        'and scales; needs BN)')
+    parser.add_argument(
+        '--dynamic',
+        action='store_true',
+        help='free batch and input size (where the model allows: detectors '
+        'take batch 1, pose models their fixed crop size)')
+    parser.add_argument(
+        '--backbone-only', action='store_true', help="export the backbone's feature maps only")
+    parser.add_argument(
+        '--shape',
+        type=int,
+        nargs=2,
+        metavar=('H', 'W'),
+        help="example input size (default: the config's test size)")
     parser.add_argument('--batch', type=int, default=1, help='example batch size (default 1)')
-    parser.add_argument('--opset', type=int, default=OPSET,
-                        help=f'ONNX opset (default {OPSET}; >= 16 for detectors)')
-    parser.add_argument('--no-verify', action='store_true',
-                        help='skip the ONNX Runtime vs PyTorch comparison')
+    parser.add_argument(
+        '--opset',
+        type=int,
+        default=OPSET,
+        help=f'ONNX opset (default {OPSET}; >= 16 for detectors)')
+    parser.add_argument(
+        '--no-verify', action='store_true', help='skip the ONNX Runtime vs PyTorch comparison')
     parser.add_argument('--force', action='store_true', help='overwrite OUT if it exists')
     return parser.parse_args(argv)
 
@@ -88,8 +100,8 @@ def compare(torch_outs, ort_outs, names):
         elif t.size == 0:
             diffs[name] = 0.0
         elif np.issubdtype(t.dtype, np.floating):
-            diffs[name] = float(np.abs(o.astype(np.float64) - t).max()
-                                / max(np.abs(t).max(), 1e-12))
+            diffs[name] = float(
+                np.abs(o.astype(np.float64) - t).max() / max(np.abs(t).max(), 1e-12))
         else:
             diffs[name] = float((o != t).mean())
     return diffs
@@ -118,8 +130,13 @@ def main(argv=None):
         try:
             start = time.perf_counter()
             try:
-                export(spec.module, example, tmp, spec.output_names,
-                       spec.dynamic_axes(args.dynamic), opset=args.opset)
+                export(
+                    spec.module,
+                    example,
+                    tmp,
+                    spec.output_names,
+                    spec.dynamic_axes(args.dynamic),
+                    opset=args.opset)
             except ExportError:
                 raise
             except Exception as err:  # the exporter's own errors name the failing op
@@ -145,8 +162,8 @@ def main(argv=None):
     torch_outs = torch_outs if isinstance(torch_outs, (tuple, list)) else (torch_outs, )
     ort_outs = run(session(args.out), example)
     for name, diff in compare(torch_outs, ort_outs, spec.output_names).items():
-        print(f'  {name}: ONNX Runtime vs PyTorch, '
-              + (diff if isinstance(diff, str) else f'difference {diff:.2e}'))
+        print(f'  {name}: ONNX Runtime vs PyTorch, ' +
+              (diff if isinstance(diff, str) else f'difference {diff:.2e}'))
 
 
 if __name__ == '__main__':

@@ -42,7 +42,10 @@ def topk_min(x: Tensor, k: int) -> Tensor:
     return torch.min(torch.cat([torch.tensor([k]), n]))
 
 
-def decode_deltas(coder, rois: Tensor, deltas: Tensor, img_hw: Tensor,
+def decode_deltas(coder,
+                  rois: Tensor,
+                  deltas: Tensor,
+                  img_hw: Tensor,
                   wh_ratio_clip: float = 16 / 1000) -> Tensor:
     """mmdet's ``delta2bbox`` (``DeltaXYWHBBoxCoder.decode``) for (M, 4) boxes and deltas,
     clipped to the image with the size as a tensor (dynamic in the trace). The coder's
@@ -98,8 +101,9 @@ class RoIFeatures(nn.Module):
         pooled, order = [], []
         for i, scale in enumerate(self.scales):
             inds = (target == i).nonzero().squeeze(1)
-            pooled.append(torchvision.ops.roi_align(feats[i], rois[inds], self.output_size,
-                                                    scale, self.sampling_ratio, self.aligned))
+            pooled.append(
+                torchvision.ops.roi_align(feats[i], rois[inds], self.output_size, scale,
+                                          self.sampling_ratio, self.aligned))
             order.append(inds)
         # back to the RoIs' order by a gather: a scatter into a zero tensor exports as
         # ScatterND with a shape frozen from the example, which fails on empty levels
@@ -132,14 +136,14 @@ class TwoStageDetector(nn.Module):
         """Proposals (P, 4) of ``RPNHead.predict`` for image 0."""
         head, cfg = self.detector.rpn_head, self.rpn_cfg
         cls_scores, bbox_preds = head(feats)
-        priors = head.prior_generator.grid_priors(
-            [s.shape[-2:] for s in cls_scores], dtype=cls_scores[0].dtype,
-            device=cls_scores[0].device)
+        priors = head.prior_generator.grid_priors([s.shape[-2:] for s in cls_scores],
+                                                  dtype=cls_scores[0].dtype,
+                                                  device=cls_scores[0].device)
         scores, deltas, anchors, levels = [], [], [], []
         for level, (score, delta, prior) in enumerate(zip(cls_scores, bbox_preds, priors)):
             score = score[0].permute(1, 2, 0).reshape(-1, head.cls_out_channels)
-            score = (score.sigmoid() if head.use_sigmoid_cls
-                     else score.softmax(-1)[:, :-1]).reshape(-1)
+            score = (score.sigmoid()
+                     if head.use_sigmoid_cls else score.softmax(-1)[:, :-1]).reshape(-1)
             top, inds = score.topk(topk_min(score, cfg.nms_pre))
             scores.append(top)
             deltas.append(delta[0].permute(1, 2, 0).reshape(-1, 4)[inds])
@@ -196,13 +200,24 @@ def detector_spec(cfg, model: nn.Module):
                           '(Faster / Mask R-CNN with a StandardRoIHead); see docs/deploy.md')
     module = TwoStageDetector(model)
     names = ['dets', 'labels'] + (['masks'] if module.with_mask else [])
-    return ExportSpec(module, 'detector', names, (800, 1216), fixed_batch=1,
-                      data_dependent_axes={n: {1: 'num_dets'} for n in names},
-                      notes=['batch 1; masks are M x M per box, paste with '
-                             'moganet_mm.deploy.detection.paste_masks'])
+    return ExportSpec(
+        module,
+        'detector',
+        names, (800, 1216),
+        fixed_batch=1,
+        data_dependent_axes={n: {
+            1: 'num_dets'
+        }
+                             for n in names},
+        notes=[
+            'batch 1; masks are M x M per box, paste with '
+            'moganet_mm.deploy.detection.paste_masks'
+        ])
 
 
-def paste_masks(masks: np.ndarray, dets: np.ndarray, img_hw: Tuple[int, int],
+def paste_masks(masks: np.ndarray,
+                dets: np.ndarray,
+                img_hw: Tuple[int, int],
                 threshold: Optional[float] = 0.5) -> np.ndarray:
     """(K, H, W) image masks from the graph's (K, M, M) box masks, pasted as mmdet's
     ``FCNMaskHead`` pastes them (``_do_paste_mask``), binarized at ``threshold``
@@ -211,14 +226,13 @@ def paste_masks(masks: np.ndarray, dets: np.ndarray, img_hw: Tuple[int, int],
     h, w = img_hw
     if len(masks) == 0:
         return np.zeros((0, h, w), dtype=bool if threshold is not None else np.float32)
-    pasted, _ = _do_paste_mask(torch.from_numpy(masks)[:, None],
-                               torch.from_numpy(dets[:, :4]), h, w, skip_empty=False)
+    pasted, _ = _do_paste_mask(
+        torch.from_numpy(masks)[:, None], torch.from_numpy(dets[:, :4]), h, w, skip_empty=False)
     pasted = pasted.numpy()
     return pasted >= threshold if threshold is not None else pasted
 
 
-def predictions(outputs: List[np.ndarray], img_hw: Tuple[int, int],
-                mask_thr: float = 0.5) -> dict:
+def predictions(outputs: List[np.ndarray], img_hw: Tuple[int, int], mask_thr: float = 0.5) -> dict:
     """The graph's outputs for image 0 as mmdet's ``pred_instances`` fields
     (``bboxes``, ``scores``, ``labels``, ``masks``)."""
     dets, labels = outputs[0][0], outputs[1][0]

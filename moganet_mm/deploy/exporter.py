@@ -20,7 +20,9 @@ class ExportError(RuntimeError):
     """A model or an argument that this project cannot export, with the reason."""
 
 
-def export(module: torch.nn.Module, example: torch.Tensor, path: str,
+def export(module: torch.nn.Module,
+           example: torch.Tensor,
+           path: str,
            output_names: Sequence[str],
            dynamic_axes: Optional[Dict[str, Dict[int, str]]] = None,
            opset: int = OPSET) -> str:
@@ -39,18 +41,35 @@ def export(module: torch.nn.Module, example: torch.Tensor, path: str,
         warnings.simplefilter('ignore', DeprecationWarning)
         warnings.simplefilter('ignore', torch.jit.TracerWarning)
         warnings.filterwarnings('ignore', message='.*Constant folding.*')
-        torch.onnx.export(module, (example, ), path, dynamo=False, opset_version=opset,
-                          input_names=['input'], output_names=list(output_names),
-                          dynamic_axes=dynamic_axes, do_constant_folding=True)
+        torch.onnx.export(
+            module, (example, ),
+            path,
+            dynamo=False,
+            opset_version=opset,
+            input_names=['input'],
+            output_names=list(output_names),
+            dynamic_axes=dynamic_axes,
+            do_constant_folding=True)
     return path
 
 
-def dynamic_axes(output_names: Sequence[str], batch: bool = True, size: bool = True,
+def dynamic_axes(output_names: Sequence[str],
+                 batch: bool = True,
+                 size: bool = True,
                  outputs: Optional[Dict[str, Dict[int, str]]] = None):
     """``dynamic_axes`` for :func:`export`: the input's batch (``batch``) and height and
     width (``size``) free, and ``outputs`` (default: each output's axis 0, the batch)."""
-    axes = {'input': {**({0: 'batch'} if batch else {}),
-                      **({2: 'height', 3: 'width'} if size else {})}}
+    axes = {
+        'input': {
+            **({
+                0: 'batch'
+            } if batch else {}),
+            **({
+                2: 'height',
+                3: 'width'
+            } if size else {})
+        }
+    }
     axes.update(outputs if outputs is not None else {n: {0: 'batch'} for n in output_names})
     return axes
 

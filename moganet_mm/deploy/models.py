@@ -121,9 +121,19 @@ def export_spec(cfg, model: nn.Module, backbone_only: bool = False) -> ExportSpe
     if backbone_only:
         n = len(getattr(model.backbone, 'out_indices', (0, 1, 2, 3)))
         names = [f'feat{i}' for i in range(n)]
-        return ExportSpec(BackboneOnly(model.backbone), 'backbone', names, hw,
-                          dynamic_outputs={k: {0: 'batch', 2: f'h{i}', 3: f'w{i}'}
-                                           for i, k in enumerate(names)})
+        return ExportSpec(
+            BackboneOnly(model.backbone),
+            'backbone',
+            names,
+            hw,
+            dynamic_outputs={
+                k: {
+                    0: 'batch',
+                    2: f'h{i}',
+                    3: f'w{i}'
+                }
+                for i, k in enumerate(names)
+            })
     kind = CODEBASES[scope]
     if kind == 'classifier':
         if type(model).__name__ != 'ImageClassifier':

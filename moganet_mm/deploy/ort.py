@@ -4,8 +4,10 @@ from typing import Dict, List, Optional, Sequence
 import numpy as np
 import torch
 
-PROVIDERS = {'cpu': ['CPUExecutionProvider'],
-             'cuda': ['CUDAExecutionProvider', 'CPUExecutionProvider']}
+PROVIDERS = {
+    'cpu': ['CPUExecutionProvider'],
+    'cuda': ['CUDAExecutionProvider', 'CPUExecutionProvider']
+}
 
 
 def session(path: str, device: str = 'cpu', threads: Optional[int] = None):
@@ -48,8 +50,10 @@ def run(sess, *inputs: torch.Tensor) -> List[np.ndarray]:
     names = [i.name for i in sess.get_inputs()]
     if len(names) != len(inputs):
         raise ValueError(f'the model takes {len(names)} inputs {names}, got {len(inputs)}')
-    feed: Dict[str, np.ndarray] = {n: t.detach().cpu().contiguous().numpy()
-                                   for n, t in zip(names, inputs)}
+    feed: Dict[str, np.ndarray] = {
+        n: t.detach().cpu().contiguous().numpy()
+        for n, t in zip(names, inputs)
+    }
     return sess.run(None, feed)
 
 

@@ -34,10 +34,8 @@ def decode_msra_heatmaps(heatmaps: Tensor, scale: Tuple[float, float]) -> Tuple[
         return flat.gather(-1, (yy * w + xx).clamp(0, h * w - 1)[..., None])[..., 0]
 
     zero = torch.zeros_like(vals)
-    dx = torch.where((x > 1) & (x < w - 1) & (y > 0) & (y < h),
-                     at(y, x + 1) - at(y, x - 1), zero)
-    dy = torch.where((y > 1) & (y < h - 1) & (x > 0) & (x < w),
-                     at(y + 1, x) - at(y - 1, x), zero)
+    dx = torch.where((x > 1) & (x < w - 1) & (y > 0) & (y < h), at(y, x + 1) - at(y, x - 1), zero)
+    dy = torch.where((y > 1) & (y < h - 1) & (x > 0) & (x < w), at(y + 1, x) - at(y - 1, x), zero)
     kx = x.to(heatmaps.dtype) + 0.25 * torch.sign(dx)
     ky = y.to(heatmaps.dtype) + 0.25 * torch.sign(dy)
     keypoints = torch.stack([kx, ky], dim=-1)
@@ -68,5 +66,8 @@ class TopDown(nn.Module):
 
 
 def pose_spec(cfg, model: nn.Module):
-    return ExportSpec(TopDown(model), 'pose', ['heatmaps', 'keypoints', 'scores'],
-                      test_size(cfg, (256, 192)), dynamic_hw=False)
+    return ExportSpec(
+        TopDown(model),
+        'pose', ['heatmaps', 'keypoints', 'scores'],
+        test_size(cfg, (256, 192)),
+        dynamic_hw=False)

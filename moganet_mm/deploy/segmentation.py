@@ -38,7 +38,7 @@ class AdaptiveAvgPool2dAsMatmul(nn.Module):
 
     def __init__(self, output_size):
         super().__init__()
-        size = output_size if isinstance(output_size, (tuple, list)) else (output_size,) * 2
+        size = output_size if isinstance(output_size, (tuple, list)) else (output_size, ) * 2
         if None in size:
             raise ExportError(f'AdaptiveAvgPool2d({output_size}) with a free axis does not export')
         self.output_size = tuple(size)
@@ -82,8 +82,8 @@ class Segmentor(nn.Module):
     def logits(self, x: Tensor) -> Tensor:
         seg = self.segmentor
         logits = seg.decode_head.forward(seg.extract_feat(x))
-        return F.interpolate(logits, size=x.shape[2:], mode='bilinear',
-                             align_corners=seg.align_corners)
+        return F.interpolate(
+            logits, size=x.shape[2:], mode='bilinear', align_corners=seg.align_corners)
 
     def forward(self, x: Tensor) -> Tensor:
         logits = self.logits(x)
@@ -93,5 +93,11 @@ class Segmentor(nn.Module):
 
 
 def segmentor_spec(cfg, model: nn.Module):
-    return ExportSpec(Segmentor(model), 'segmentor', ['seg'], (512, 512),
-                      dynamic_outputs={'seg': {0: 'batch', 2: 'height', 3: 'width'}})
+    return ExportSpec(
+        Segmentor(model),
+        'segmentor', ['seg'], (512, 512),
+        dynamic_outputs={'seg': {
+            0: 'batch',
+            2: 'height',
+            3: 'width'
+        }})

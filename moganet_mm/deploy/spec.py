@@ -30,8 +30,7 @@ class ExportSpec:
         """The ``dynamic_axes`` of an export: with ``dynamic`` the batch (unless
         fixed) and the input size (if the model allows) are free."""
         if not dynamic:
-            return ({'input': {}, **self.data_dependent_axes}
-                    if self.data_dependent_axes else None)
+            return ({'input': {}, **self.data_dependent_axes} if self.data_dependent_axes else None)
         batch = self.fixed_batch is None
         outputs = self.dynamic_outputs
         if outputs is None:

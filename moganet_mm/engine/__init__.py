@@ -6,6 +6,8 @@ from .one_cycle_momentum import OneCycleMomentum
 from .rng_state_hook import RNGStateHook
 from .safe_checkpoint_hook import SafeCheckpointHook
 
-__all__ = ['ChannelsLastHook', 'CPUAmpOptimWrapper', 'CPUDistributedDataParallel',
-           'LayerDepthDecayOptimWrapperConstructor', 'OneCycleMomentum',
-           'RNGStateHook', 'SafeCheckpointHook', 'join_cpu_process_group']
+__all__ = [
+    'ChannelsLastHook', 'CPUAmpOptimWrapper', 'CPUDistributedDataParallel',
+    'LayerDepthDecayOptimWrapperConstructor', 'OneCycleMomentum', 'RNGStateHook',
+    'SafeCheckpointHook', 'join_cpu_process_group'
+]

@@ -55,7 +55,8 @@ class ChannelsLastHook(Hook):
     probes this CPU once, on a tiny conv; where the fault is present the hook
     refuses an autocast region that holds such a conv (MogaNet's backbone does);
     autocasting only a head's convolutions, e.g.
-    ``autocast_modules=('head.deconv_layers',)``, is allowed. Nor with mmcv's ``RoIAlign`` (two-stage detectors): its CPU kernel reads
+    ``autocast_modules=('head.deconv_layers',)``, is allowed. Nor with mmcv's ``RoIAlign``
+    (two-stage detectors): its CPU kernel reads
     NHWC features as if they were NCHW, silently (max error 1.57 on random features
     against the same features in NCHW); the hook refuses models that hold one.
 
@@ -68,9 +69,10 @@ class ChannelsLastHook(Hook):
         optim_wrapper = getattr(runner, 'optim_wrapper', None)
         if isinstance(optim_wrapper, CPUAmpOptimWrapper) and bf16_dilated_dwconv_grad_is_wrong():
             for region, module in optim_wrapper.autocast_regions(runner.model):
-                dilated = [name for name, m in module.named_modules()
-                           if isinstance(m, torch.nn.Conv2d) and m.groups > 1
-                           and m.groups == m.in_channels and max(m.dilation) > 1]
+                dilated = [
+                    name for name, m in module.named_modules() if isinstance(m, torch.nn.Conv2d)
+                    and m.groups > 1 and m.groups == m.in_channels and max(m.dilation) > 1
+                ]
                 if dilated:
                     where = f'{region}.{dilated[0]}' if region else dilated[0]
                     raise ValueError(
@@ -79,8 +81,10 @@ class ChannelsLastHook(Hook):
                         'channels_last weight gradient is wrong on this CPU; set '
                         'optim_wrapper.autocast_modules to modules without one (e.g. a '
                         "head's convs), or drop the hook or the wrapper")
-        roi_aligns = [name for name, module in runner.model.named_modules()
-                      if type(module).__name__ == 'RoIAlign']
+        roi_aligns = [
+            name for name, module in runner.model.named_modules()
+            if type(module).__name__ == 'RoIAlign'
+        ]
         if roi_aligns:
             raise ValueError(f'ChannelsLastHook: {roi_aligns[0]} is a RoIAlign; mmcv\'s reads '
                              'channels_last features as NCHW (wrong RoI features, no '

@@ -26,8 +26,10 @@ class CPUAmpOptimWrapper(OptimWrapper):
     autocast_modules=('backbone', 'neck'), optimizer=...)``.
     """
 
-    def __init__(self, dtype: str = 'bfloat16',
-                 autocast_modules: Optional[Sequence[str]] = None, **kwargs):
+    def __init__(self,
+                 dtype: str = 'bfloat16',
+                 autocast_modules: Optional[Sequence[str]] = None,
+                 **kwargs):
         if dtype not in ('bfloat16', torch.bfloat16):
             raise ValueError(f'CPUAmpOptimWrapper runs bfloat16 only (float16 autocast on '
                              f'the CPU needs loss scaling); got dtype={dtype!r}')

@@ -44,10 +44,12 @@ class LayerDepthDecayOptimWrapperConstructor(DefaultOptimWrapperConstructor):
         super().add_params(params, module, prefix, **kwargs)
         for group in params[start:]:
             layer_id, num_layers = layer_depth(names[id(group['params'][0])])
-            scale = self.layer_decay_rate ** (num_layers - layer_id - 1)
+            scale = self.layer_decay_rate**(num_layers - layer_id - 1)
             group['lr'] = group.get('lr', self.base_lr) * scale
-        print_log(f'layer-wise lr decay {self.layer_decay_rate} over '
-                  f'{len(params) - start} parameters', logger='current')
+        print_log(
+            f'layer-wise lr decay {self.layer_decay_rate} over '
+            f'{len(params) - start} parameters',
+            logger='current')
 
     @staticmethod
     def _layer_depth_of(model: nn.Module):

@@ -22,9 +22,17 @@ class OneCycleParamCurve(_ParamScheduler):
     ``pct_start`` of ``end - begin`` steps, then back to ``max_value``; starts at
     ``max_value`` as torch's OneCycleLR sets it."""
 
-    def __init__(self, optimizer, param_name: str, base_value: float, max_value: float,
-                 pct_start: float = 0.3, begin: int = 0, end: int = INF,
-                 last_step: int = -1, by_epoch: bool = True, verbose: bool = False):
+    def __init__(self,
+                 optimizer,
+                 param_name: str,
+                 base_value: float,
+                 max_value: float,
+                 pct_start: float = 0.3,
+                 begin: int = 0,
+                 end: int = INF,
+                 last_step: int = -1,
+                 by_epoch: bool = True,
+                 verbose: bool = False):
         if end == INF:
             raise ValueError('A one-cycle schedule needs a finite end (its total steps)')
         if not 0 < pct_start < 1:
@@ -36,8 +44,14 @@ class OneCycleParamCurve(_ParamScheduler):
             for group in optimizer.param_groups:
                 group[param_name] = max_value
                 group[f'initial_{param_name}'] = max_value
-        super().__init__(optimizer, param_name, begin=begin, end=end, last_step=last_step,
-                         by_epoch=by_epoch, verbose=verbose)
+        super().__init__(
+            optimizer,
+            param_name,
+            begin=begin,
+            end=end,
+            last_step=last_step,
+            by_epoch=by_epoch,
+            verbose=verbose)
 
     @staticmethod
     def _cosine(start: float, end: float, pct: float) -> float:
@@ -46,8 +60,8 @@ class OneCycleParamCurve(_ParamScheduler):
     def _get_value(self):
         step = self.last_step - self.begin
         if step <= self.peak_step:
-            value = self._cosine(self.max_value, self.base_value, step / self.peak_step
-                                 if self.peak_step > 0 else 1.)
+            value = self._cosine(self.max_value, self.base_value,
+                                 step / self.peak_step if self.peak_step > 0 else 1.)
         else:
             span = (self.total_steps - 1) - self.peak_step
             value = self._cosine(self.base_value, self.max_value,
@@ -70,9 +84,23 @@ class OneCycleMomentum(MomentumSchedulerMixin, OneCycleParamCurve):
             ``begin``/``end`` as the ``OneCycleLR`` beside it.
     """
 
-    def __init__(self, optimizer, base_momentum: float = 0.85, max_momentum: float = 0.95,
-                 pct_start: float = 0.3, begin: int = 0, end: int = INF,
-                 last_step: int = -1, by_epoch: bool = True, verbose: bool = False):
-        super().__init__(optimizer, base_value=base_momentum, max_value=max_momentum,
-                         pct_start=pct_start, begin=begin, end=end, last_step=last_step,
-                         by_epoch=by_epoch, verbose=verbose)
+    def __init__(self,
+                 optimizer,
+                 base_momentum: float = 0.85,
+                 max_momentum: float = 0.95,
+                 pct_start: float = 0.3,
+                 begin: int = 0,
+                 end: int = INF,
+                 last_step: int = -1,
+                 by_epoch: bool = True,
+                 verbose: bool = False):
+        super().__init__(
+            optimizer,
+            base_value=base_momentum,
+            max_value=max_momentum,
+            pct_start=pct_start,
+            begin=begin,
+            end=end,
+            last_step=last_step,
+            by_epoch=by_epoch,
+            verbose=verbose)

@@ -28,17 +28,18 @@ class RNGStateHook(Hook):
 
     def before_save_checkpoint(self, runner, checkpoint: dict) -> None:
         checkpoint['rng_state'] = dict(
-            python=random.getstate(), numpy=np.random.get_state(),
-            torch=torch.get_rng_state())
+            python=random.getstate(), numpy=np.random.get_state(), torch=torch.get_rng_state())
 
     def after_load_checkpoint(self, runner, checkpoint: dict) -> None:
         if not getattr(runner, '_resume', False):
             return  # load_from: fine-tuning starts from the run's own seed
         state = checkpoint.get('rng_state')
         if state is None:
-            print_log('RNGStateHook: the checkpoint holds no RNG state; the resumed '
-                      'run will draw other random numbers than the original run.',
-                      logger='current', level=30)
+            print_log(
+                'RNGStateHook: the checkpoint holds no RNG state; the resumed '
+                'run will draw other random numbers than the original run.',
+                logger='current',
+                level=30)
             return
         random.setstate(state['python'])
         np.random.set_state(state['numpy'])

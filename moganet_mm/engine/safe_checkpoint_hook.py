@@ -52,10 +52,15 @@ class SafeCheckpointHook(CheckpointHook):
 
         tmp_name = f'.{filename}.partial'
         runner.save_checkpoint(
-            self.out_dir, tmp_name, self.file_client_args,
+            self.out_dir,
+            tmp_name,
+            self.file_client_args,
             save_optimizer=self.save_optimizer,
-            save_param_scheduler=self.save_param_scheduler, meta=meta,
-            by_epoch=self.by_epoch, backend_args=self.backend_args, **self.args)
+            save_param_scheduler=self.save_param_scheduler,
+            meta=meta,
+            by_epoch=self.by_epoch,
+            backend_args=self.backend_args,
+            **self.args)
         if not is_main_process():
             return
         os.replace(osp.join(self.out_dir, tmp_name), self.last_ckpt)

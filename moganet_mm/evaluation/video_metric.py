@@ -29,8 +29,10 @@ import torch.nn.functional as F
 from mmengine.evaluator import BaseMetric
 from mmengine.registry import METRICS
 
-__all__ = ['VideoPredictionMetric', 'clip_sums', 'frame_mse_mae', 'frame_ssim', 'frame_psnr',
-           'trivial_predictions']
+__all__ = [
+    'VideoPredictionMetric', 'clip_sums', 'frame_mse_mae', 'frame_ssim', 'frame_psnr',
+    'trivial_predictions'
+]
 
 METRIC_NAMES = ('mse', 'mae', 'ssim', 'psnr')
 TRIVIAL_PREDICTORS = ('blank', 'mean_frame', 'last_frame')
@@ -40,9 +42,10 @@ def trivial_predictions(inputs: torch.Tensor, n_frames: int) -> Dict[str, torch.
     """The three model-free predictions of ``n_frames`` future frames from input
     frames (T, C, H, W): blank, mean input frame, last input frame."""
     shape = (n_frames, *inputs.shape[1:])
-    return dict(blank=torch.zeros(shape, dtype=inputs.dtype),
-                mean_frame=inputs.mean(dim=0, keepdim=True).expand(shape),
-                last_frame=inputs[-1:].expand(shape))
+    return dict(
+        blank=torch.zeros(shape, dtype=inputs.dtype),
+        mean_frame=inputs.mean(dim=0, keepdim=True).expand(shape),
+        last_frame=inputs[-1:].expand(shape))
 
 
 def _as_frames(clip: torch.Tensor) -> torch.Tensor:
@@ -69,8 +72,12 @@ def frame_psnr(pred: torch.Tensor, gt: torch.Tensor) -> torch.Tensor:
     return -10 * torch.log10(mse)
 
 
-def frame_ssim(pred: torch.Tensor, gt: torch.Tensor, data_range: float = 2.,
-               win_size: int = 7, k1: float = 0.01, k2: float = 0.03) -> torch.Tensor:
+def frame_ssim(pred: torch.Tensor,
+               gt: torch.Tensor,
+               data_range: float = 2.,
+               win_size: int = 7,
+               k1: float = 0.01,
+               k2: float = 0.03) -> torch.Tensor:
     """Per-frame SSIM of the prediction clipped to [0, 1], averaged over channels.
 
     skimage's ``structural_similarity`` with its defaults (uniform window,
@@ -93,9 +100,9 @@ def frame_ssim(pred: torch.Tensor, gt: torch.Tensor, data_range: float = 2.,
     var_x = cov_norm * (mean(x * x) - mu_x * mu_x)
     var_y = cov_norm * (mean(y * y) - mu_y * mu_y)
     cov_xy = cov_norm * (mean(x * y) - mu_x * mu_y)
-    c1, c2 = (k1 * data_range) ** 2, (k2 * data_range) ** 2
-    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov_xy + c2)
-                / ((mu_x ** 2 + mu_y ** 2 + c1) * (var_x + var_y + c2)))
+    c1, c2 = (k1 * data_range)**2, (k2 * data_range)**2
+    ssim_map = ((2 * mu_x * mu_y + c1) * (2 * cov_xy + c2) / ((mu_x**2 + mu_y**2 + c1) *
+                                                              (var_x + var_y + c2)))
     return ssim_map.view(frames, channels, -1).mean(dim=(1, 2))
 
 
@@ -121,9 +128,12 @@ class VideoPredictionMetric(BaseMetric):
     """
     default_prefix = 'video'
 
-    def __init__(self, metric: Union[str, Sequence[str]] = METRIC_NAMES,
+    def __init__(self,
+                 metric: Union[str, Sequence[str]] = METRIC_NAMES,
                  ssim_data_range: float = 2.,
-                 trivial_baselines: bool = False, collect_device: str = 'cpu', prefix: Optional[str] = None):
+                 trivial_baselines: bool = False,
+                 collect_device: str = 'cpu',
+                 prefix: Optional[str] = None):
         super().__init__(collect_device=collect_device, prefix=prefix)
         metrics = [metric] if isinstance(metric, str) else list(metric)
         unknown = [m for m in metrics if m not in METRIC_NAMES]
@@ -172,7 +182,9 @@ class VideoPredictionMetric(BaseMetric):
         return out
 
 
-def clip_sums(pred: torch.Tensor, gt: torch.Tensor, metrics: Sequence[str] = METRIC_NAMES,
+def clip_sums(pred: torch.Tensor,
+              gt: torch.Tensor,
+              metrics: Sequence[str] = METRIC_NAMES,
               ssim_data_range: float = 2.) -> dict:
     """Per-frame metric values of one clip (or batch), summed over its frames,
     with the number of frames: what :class:`VideoPredictionMetric` averages."""

@@ -41,10 +41,16 @@ class SubgridDilatedDWConv(nn.Conv2d):
         (k, kw), (d, dw) = conv.kernel_size, conv.dilation
         if not (conv.groups == conv.in_channels == conv.out_channels and k == kw and d == dw
                 and k % 2 == 1 and conv.stride == (1, 1)
-                and conv.padding == (d * (k - 1) // 2,) * 2 and conv.padding_mode == 'zeros'):
+                and conv.padding == (d * (k - 1) // 2, ) * 2 and conv.padding_mode == 'zeros'):
             raise ValueError(f'{conv} is not a square, stride-1, same-padded depthwise conv')
-        new = cls(conv.in_channels, conv.out_channels, k, padding=conv.padding,
-                  dilation=d, groups=conv.groups, bias=conv.bias is not None)
+        new = cls(
+            conv.in_channels,
+            conv.out_channels,
+            k,
+            padding=conv.padding,
+            dilation=d,
+            groups=conv.groups,
+            bias=conv.bias is not None)
         new.weight, new.bias = conv.weight, conv.bias
         return new
 

@@ -45,10 +45,10 @@ def scale_conv_output(conv: nn.Conv2d, scale: torch.Tensor):
 @torch.no_grad()
 def concat_pointwise(*convs: nn.Conv2d) -> nn.Conv2d:
     """One 1x1 conv computing ``torch.cat([conv(x) for conv in convs], dim=1)``."""
-    assert all(c.kernel_size == (1, 1) and c.groups == 1 and c.bias is not None
-               and c.in_channels == convs[0].in_channels for c in convs)
-    conv = nn.Conv2d(convs[0].in_channels, sum(c.out_channels for c in convs), 1,
-                     device='meta')
+    assert all(c.kernel_size == (
+        1, 1) and c.groups == 1 and c.bias is not None and c.in_channels == convs[0].in_channels
+               for c in convs)
+    conv = nn.Conv2d(convs[0].in_channels, sum(c.out_channels for c in convs), 1, device='meta')
     conv.weight = nn.Parameter(torch.cat([c.weight for c in convs]))
     conv.bias = nn.Parameter(torch.cat([c.bias for c in convs]))
     return conv

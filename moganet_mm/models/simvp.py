@@ -37,24 +37,31 @@ from mmengine.registry import MODELS
 from ..checkpoint import load_checkpoint_file
 from .backbones.moganet import MogaBlock, init_like_original, refuse_unknown_arguments
 
-__all__ = ['SimVP', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'MogaTranslator',
-           'openstl_drop_path_rates', 'convert_openstl_state_dict']
+__all__ = [
+    'SimVP', 'ConvSC', 'SimVPEncoder', 'SimVPDecoder', 'MogaTranslator', 'openstl_drop_path_rates',
+    'convert_openstl_state_dict'
+]
 
 
 class BasicConv2d(nn.Module):
     """``SiLU(GroupNorm(2)(conv(x)))``; ``conv`` is a (stride 1 or 2) conv, or a conv
     to 4x the channels followed by PixelShuffle(2) when upsampling."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int,
-                 stride: int = 1, padding: int = 0, upsampling: bool = False):
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int,
+                 stride: int = 1,
+                 padding: int = 0,
+                 upsampling: bool = False):
         super().__init__()
         if upsampling:
             self.conv = nn.Sequential(
                 nn.Conv2d(in_channels, out_channels * 4, kernel_size, padding=padding),
                 nn.PixelShuffle(2))
         else:
-            self.conv = nn.Conv2d(in_channels, out_channels, kernel_size, stride=stride,
-                                  padding=padding)
+            self.conv = nn.Conv2d(
+                in_channels, out_channels, kernel_size, stride=stride, padding=padding)
         self.norm = nn.GroupNorm(2, out_channels)
         self.act = nn.SiLU()
 
@@ -68,15 +75,23 @@ class ConvSC(nn.Module):
     ``padding = (k - stride + 1) // 2``, OpenSTL's rule, so a stride-2 3x3 conv
     maps 64 -> 32."""
 
-    def __init__(self, in_channels: int, out_channels: int, kernel_size: int = 3,
-                 downsampling: bool = False, upsampling: bool = False):
+    def __init__(self,
+                 in_channels: int,
+                 out_channels: int,
+                 kernel_size: int = 3,
+                 downsampling: bool = False,
+                 upsampling: bool = False):
         super().__init__()
         if downsampling and upsampling:
             raise ValueError('A ConvSC layer either downsamples or upsamples, not both')
         stride = 2 if downsampling else 1
-        self.conv = BasicConv2d(in_channels, out_channels, kernel_size, stride=stride,
-                                padding=(kernel_size - stride + 1) // 2,
-                                upsampling=upsampling)
+        self.conv = BasicConv2d(
+            in_channels,
+            out_channels,
+            kernel_size,
+            stride=stride,
+            padding=(kernel_size - stride + 1) // 2,
+            upsampling=upsampling)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         return self.conv(x)
@@ -93,13 +108,14 @@ class SimVPEncoder(nn.Module):
     """``N_S`` ConvSC layers from C to ``hid_S`` channels; returns the latent and the
     first layer's output (the decoder's skip)."""
 
-    def __init__(self, in_channels: int, hid_channels: int, num_layers: int,
-                 kernel_size: int):
+    def __init__(self, in_channels: int, hid_channels: int, num_layers: int, kernel_size: int):
         super().__init__()
         down = resampling_pattern(num_layers)
         self.enc = nn.Sequential(*[
-            ConvSC(in_channels if i == 0 else hid_channels, hid_channels, kernel_size,
-                   downsampling=d) for i, d in enumerate(down)])
+            ConvSC(
+                in_channels if i == 0 else hid_channels, hid_channels, kernel_size, downsampling=d)
+            for i, d in enumerate(down)
+        ])
 
     def forward(self, x: torch.Tensor) -> Tuple[torch.Tensor, torch.Tensor]:
         skip = self.enc[0](x)
@@ -113,12 +129,11 @@ class SimVPDecoder(nn.Module):
     """``N_S`` ConvSC layers back to full resolution, the last one on ``hidden +
     skip``, then a 1x1 ``readout`` to the frame's channels."""
 
-    def __init__(self, hid_channels: int, out_channels: int, num_layers: int,
-                 kernel_size: int):
+    def __init__(self, hid_channels: int, out_channels: int, num_layers: int, kernel_size: int):
         super().__init__()
         up = resampling_pattern(num_layers, reverse=True)
-        self.dec = nn.Sequential(*[
-            ConvSC(hid_channels, hid_channels, kernel_size, upsampling=u) for u in up])
+        self.dec = nn.Sequential(
+            *[ConvSC(hid_channels, hid_channels, kernel_size, upsampling=u) for u in up])
         self.readout = nn.Conv2d(hid_channels, out_channels, 1)
 
     def forward(self, hidden: torch.Tensor, skip: torch.Tensor) -> torch.Tensor:
@@ -131,15 +146,19 @@ class TranslatorLayer(nn.Module):
     """A MogaNet block at ``in_channels``, then a 1x1 ``reduction`` to
     ``out_channels`` if they differ (OpenSTL's ``MetaBlock``)."""
 
-    def __init__(self, in_channels: int, out_channels: int, mlp_ratio: float,
-                 drop_rate: float, drop_path_rate: float):
+    def __init__(self, in_channels: int, out_channels: int, mlp_ratio: float, drop_rate: float,
+                 drop_path_rate: float):
         super().__init__()
         # OpenSTL's MogaSubBlock is MogaNet's block with its defaults: BN, GELU FFN,
         # SiLU gating, dilations (1, 2, 3), split 1:3:4, layer scales 1e-5
-        self.block = MogaBlock(in_channels, ffn_ratio=mlp_ratio, drop_rate=drop_rate,
-                               drop_path_rate=drop_path_rate, norm_cfg=dict(type='BN'))
-        self.reduction = (nn.Conv2d(in_channels, out_channels, 1)
-                          if in_channels != out_channels else None)
+        self.block = MogaBlock(
+            in_channels,
+            ffn_ratio=mlp_ratio,
+            drop_rate=drop_rate,
+            drop_path_rate=drop_path_rate,
+            norm_cfg=dict(type='BN'))
+        self.reduction = (
+            nn.Conv2d(in_channels, out_channels, 1) if in_channels != out_channels else None)
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         x = self.block(x)
@@ -149,7 +168,8 @@ class TranslatorLayer(nn.Module):
 DROP_PATH_SCHEDULES = ('openstl', 'linear')
 
 
-def openstl_drop_path_rates(drop_path: float, num_layers: int,
+def openstl_drop_path_rates(drop_path: float,
+                            num_layers: int,
                             schedule: str = 'openstl') -> List[float]:
     """Stochastic-depth rate of each translator layer.
 
@@ -172,8 +192,13 @@ class MogaTranslator(nn.Module):
     (block, then 1x1 reduction), ``hid_T`` x (N_T - 2), ``hid_T -> T*hid_S``
     (block, then 1x1 expansion)."""
 
-    def __init__(self, channels: int, hid_channels: int, num_layers: int,
-                 mlp_ratio: float = 8., drop_rate: float = 0., drop_path: float = 0.,
+    def __init__(self,
+                 channels: int,
+                 hid_channels: int,
+                 num_layers: int,
+                 mlp_ratio: float = 8.,
+                 drop_rate: float = 0.,
+                 drop_path: float = 0.,
                  drop_path_schedule: str = 'openstl'):
         super().__init__()
         if num_layers < 2:
@@ -182,7 +207,8 @@ class MogaTranslator(nn.Module):
         widths = [channels] + [hid_channels] * (num_layers - 1) + [channels]
         self.enc = nn.Sequential(*[
             TranslatorLayer(widths[i], widths[i + 1], mlp_ratio, drop_rate, dpr[i])
-            for i in range(num_layers)])
+            for i in range(num_layers)
+        ])
 
     def forward(self, x: torch.Tensor) -> torch.Tensor:
         """(B, T, C, H, W) -> the same shape, through T*C folded channels."""
@@ -256,7 +282,7 @@ class SimVP(BaseModel):
                              f'layer resamples), got {N_S}')
         self.in_shape = tuple(int(v) for v in in_shape)
         t, c, h, w = self.in_shape
-        stride = 2 ** (N_S // 2)
+        stride = 2**(N_S // 2)
         if h % stride or w % stride:
             raise ValueError(f'Frames of {h}x{w} do not divide by the encoder stride '
                              f'{stride} (N_S={N_S}); the decoder could not restore them')
@@ -284,8 +310,9 @@ class SimVP(BaseModel):
     def predict_frames(self, x: torch.Tensor) -> torch.Tensor:
         """The next T frames of ``x`` (B, T, C, H, W), same shape."""
         if x.dim() != 5 or tuple(x.shape[1:]) != self.in_shape:
-            raise ValueError(f'SimVP was built for clips of shape (B, {", ".join(map(str, self.in_shape))}) '
-                             f'(in_shape = (T, C, H, W)), got {tuple(x.shape)}')
+            raise ValueError(
+                f'SimVP was built for clips of shape (B, {", ".join(map(str, self.in_shape))}) '
+                f'(in_shape = (T, C, H, W)), got {tuple(x.shape)}')
         b, t, c, h, w = x.shape
         latent, skip = self.enc(x.reshape(b * t, c, h, w))
         _, c_, h_, w_ = latent.shape
@@ -293,7 +320,9 @@ class SimVP(BaseModel):
         y = self.dec(hidden.reshape(b * t, c_, h_, w_), skip)
         return y.reshape(b, t, c, h, w)
 
-    def forward(self, inputs: torch.Tensor, data_samples: Optional[torch.Tensor] = None,
+    def forward(self,
+                inputs: torch.Tensor,
+                data_samples: Optional[torch.Tensor] = None,
                 mode: str = 'tensor'):
         # MMEngine's default pseudo_collate hands over lists of clips
         if isinstance(inputs, (list, tuple)):
@@ -349,8 +378,10 @@ class SimVP(BaseModel):
         """
         state = convert_openstl_state_dict(openstl_state_dict(checkpoint))
         own = self.state_dict()
-        bad_shapes = [f'{k}: file {tuple(v.shape)} vs model {tuple(own[k].shape)}'
-                      for k, v in state.items() if k in own and own[k].shape != v.shape]
+        bad_shapes = [
+            f'{k}: file {tuple(v.shape)} vs model {tuple(own[k].shape)}' for k, v in state.items()
+            if k in own and own[k].shape != v.shape
+        ]
         if bad_shapes:
             raise ValueError('OpenSTL weights do not fit this SimVP (build it with the '
                              "file's hid_S/hid_T/N_S/N_T/in_shape, or use "
@@ -415,9 +446,15 @@ def infer_openstl_sizes(state: Dict[str, torch.Tensor]) -> dict:
         fc1 = state['hid.enc.1.block.mlp.fc1.weight']
         hid_t = fc1.shape[1]
         dec_last = state[f'dec.dec.{n_s - 1}.conv.conv.weight']
-        return dict(hid_S=first.shape[0], hid_T=hid_t, N_S=n_s, N_T=n_t,
-                    mlp_ratio=fc1.shape[0] / fc1.shape[1],
-                    spatio_kernel_enc=first.shape[-1], spatio_kernel_dec=dec_last.shape[-1],
-                    C=first.shape[1], T_times_hid_S=state['hid.enc.0.block.norm1.weight'].shape[0])
+        return dict(
+            hid_S=first.shape[0],
+            hid_T=hid_t,
+            N_S=n_s,
+            N_T=n_t,
+            mlp_ratio=fc1.shape[0] / fc1.shape[1],
+            spatio_kernel_enc=first.shape[-1],
+            spatio_kernel_dec=dec_last.shape[-1],
+            C=first.shape[1],
+            T_times_hid_S=state['hid.enc.0.block.norm1.weight'].shape[0])
     except KeyError as err:
         raise ValueError(f'Cannot read SimVP sizes from these weights: no key {err}') from err

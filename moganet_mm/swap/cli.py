@@ -20,19 +20,27 @@ from .writer import swap_backbone
 
 def parse_args(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
-    parser.add_argument('src', help="source config: 'mmdet::path', 'mmseg::path', "
-                        "'mmpose::path', 'mmpretrain::path' or a local file")
-    parser.add_argument('--arch', default='s', help='MogaNet arch: xt|t|s|b|l|xl (or the long '
-                        'names); default s')
-    parser.add_argument('--pretrained', default='released', help="backbone weights: "
-                        "'released' (the ImageNet-1k release of --arch), 'none', or a "
-                        'checkpoint file / URL')
+    parser.add_argument(
+        'src',
+        help="source config: 'mmdet::path', 'mmseg::path', "
+        "'mmpose::path', 'mmpretrain::path' or a local file")
+    parser.add_argument(
+        '--arch', default='s', help='MogaNet arch: xt|t|s|b|l|xl (or the long '
+        'names); default s')
+    parser.add_argument(
+        '--pretrained',
+        default='released',
+        help="backbone weights: "
+        "'released' (the ImageNet-1k release of --arch), 'none', or a "
+        'checkpoint file / URL')
     parser.add_argument('--out', help='write the config here (default: print it)')
     parser.add_argument('--force', action='store_true', help='overwrite an existing --out')
-    parser.add_argument('--drop-path-rate', type=float,
-                        help="MogaNet's stochastic depth (default: the paper's per arch)")
-    parser.add_argument('--no-check', action='store_true',
-                        help='do not build the written config to check it')
+    parser.add_argument(
+        '--drop-path-rate',
+        type=float,
+        help="MogaNet's stochastic depth (default: the paper's per arch)")
+    parser.add_argument(
+        '--no-check', action='store_true', help='do not build the written config to check it')
     return parser.parse_args(argv)
 
 
@@ -40,8 +48,14 @@ def main(argv=None) -> int:
     args = parse_args(argv)
     extra = {} if args.drop_path_rate is None else dict(drop_path_rate=args.drop_path_rate)
     try:
-        plan = swap_backbone(args.src, arch=args.arch, pretrained=args.pretrained,
-                             out=args.out, force=args.force, check=not args.no_check, **extra)
+        plan = swap_backbone(
+            args.src,
+            arch=args.arch,
+            pretrained=args.pretrained,
+            out=args.out,
+            force=args.force,
+            check=not args.no_check,
+            **extra)
     except SwapError as e:
         print(f'swap_backbone: error: {e}', file=sys.stderr)
         return 2

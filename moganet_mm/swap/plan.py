@@ -26,14 +26,14 @@ from ..codebases import ConfigError, build_model, load_config
 from ..models import MogaNet
 from ..sizes import moganet_sizes
 from .errors import SwapError
-from .probe import (Feature, consumer_paths, describe, fed_under, resolve_module,
-                    run_backbone, trace_consumer)
+from .probe import (Feature, consumer_paths, describe, fed_under, resolve_module, run_backbone,
+                    trace_consumer)
 
 MOGANET_STRIDES = (4, 8, 16, 32)
 #: MogaNet's ImageNet normalisation (RGB, 0-255 scale)
 IMAGENET_MEAN, IMAGENET_STD = [123.675, 116.28, 103.53], [58.395, 57.12, 57.375]
 #: layer-decay constructors that pick the layer id by backbone class name
-CLASS_NAME_LAYER_DECAY = ('LearningRateDecayOptimizerConstructor',)
+CLASS_NAME_LAYER_DECAY = ('LearningRateDecayOptimizerConstructor', )
 MOGANET_LAYER_DECAY = 'LayerDepthDecayOptimWrapperConstructor'  # moganet_mm.engine
 NOT_HEADS = ('backbone', 'data_preprocessor', 'train_cfg', 'test_cfg', 'init_cfg')
 #: dummy input sides to try, smallest first (a ViT with a fixed size may need 224 or 512)
@@ -125,8 +125,7 @@ class SwapPlan:
     def apply(self, cfg):
         """A copy of ``cfg`` (the source config) with the swap merged in."""
         new = Config(copy.deepcopy(cfg.to_dict() if isinstance(cfg, Config) else cfg))
-        new.merge_from_dict(copy.deepcopy(dict(model=self.model_overrides,
-                                               **self.top_overrides)))
+        new.merge_from_dict(copy.deepcopy(dict(model=self.model_overrides, **self.top_overrides)))
         return new
 
     @property
@@ -146,8 +145,9 @@ def map_outputs(old: Sequence[Feature], warnings: List[str]) -> Tuple[int, ...]:
     if len(set(strides)) == len(strides) and all(s in MOGANET_STRIDES for s in strides):
         return tuple(MOGANET_STRIDES.index(s) for s in strides)
     missing = [s for s in strides if s not in MOGANET_STRIDES]
-    dilated = (len(strides) <= len(MOGANET_STRIDES) and strides == sorted(strides)
-               and len(set(strides)) < len(strides) and not missing)
+    dilated = (
+        len(strides) <= len(MOGANET_STRIDES) and strides == sorted(strides)
+        and len(set(strides)) < len(strides) and not missing)
     if not dilated:
         raise SwapError(
             f'model.backbone.out_indices: the original backbone returns strides {strides}; '
@@ -193,8 +193,11 @@ def set_path(tree: dict, path: Sequence, value, src_model) -> None:
     node[path[-1]] = value
 
 
-def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
-              probe_sizes: Sequence[int] = PROBE_SIZES, scope: Optional[str] = None,
+def plan_swap(src,
+              arch: str = 's',
+              pretrained: Optional[str] = 'released',
+              probe_sizes: Sequence[int] = PROBE_SIZES,
+              scope: Optional[str] = None,
               **backbone_kwargs) -> SwapPlan:
     """Work out the swap of ``src``'s backbone for MogaNet-``arch``; see the module doc.
 
@@ -242,14 +245,19 @@ def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
         raise SwapError(f'model.backbone ({old_bb_cfg.get("type")}) does not run on a dummy '
                         f'input of any of the sizes tried ({"; ".join(errors)})')
     old = describe(old_maps, probe_size)
-    moga_all = describe(run_backbone(MogaNet(arch=arch, in_channels=in_channels), probe_size,
-                                     in_channels), probe_size)
+    moga_all = describe(
+        run_backbone(MogaNet(arch=arch, in_channels=in_channels), probe_size, in_channels),
+        probe_size)
     out_indices = map_outputs(old, warnings)
 
     # 2. the new backbone
     init_cfg = _pretrained_cfg(pretrained, arch)
-    backbone = dict(_delete_=True, type='MogaNet', arch=arch, out_indices=out_indices,
-                    drop_path_rate=size_of(arch)['drop_path_rate'])
+    backbone = dict(
+        _delete_=True,
+        type='MogaNet',
+        arch=arch,
+        out_indices=out_indices,
+        drop_path_rate=size_of(arch)['drop_path_rate'])
     if in_channels != 3:
         backbone['in_channels'] = in_channels
     norm = old_bb_cfg.get('norm_cfg')
@@ -274,14 +282,24 @@ def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
                                 'frozen stages')
     backbone.update(backbone_kwargs)
     backbone['init_cfg'] = init_cfg
-    moga = MogaNet(**{k: v for k, v in backbone.items()
-                      if k not in ('_delete_', 'type', 'init_cfg')})
+    moga = MogaNet(**{
+        k: v
+        for k, v in backbone.items() if k not in ('_delete_', 'type', 'init_cfg')
+    })
     new_maps = run_backbone(moga, probe_size, in_channels)
 
-    plan = SwapPlan(src=src, scope=scope, arch=arch, old_backbone=str(old_bb_cfg.get('type')),
-                    probe_size=probe_size,
-                    old_features=old, moganet_features=moga_all, out_indices=out_indices,
-                    backbone=backbone, warnings=warnings, notes=notes)
+    plan = SwapPlan(
+        src=src,
+        scope=scope,
+        arch=arch,
+        old_backbone=str(old_bb_cfg.get('type')),
+        probe_size=probe_size,
+        old_features=old,
+        moganet_features=moga_all,
+        out_indices=out_indices,
+        backbone=backbone,
+        warnings=warnings,
+        notes=notes)
     plan.model_overrides['backbone'] = backbone
 
     # a backbone that pooled its output itself (mmpretrain's gap_before_final_norm): MogaNet
@@ -297,10 +315,12 @@ def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
         new_maps = tuple(t.mean((2, 3)) for t in new_maps)
 
     # 3. who consumes the features
-    heads = [k for k, v in model_cfg.items() if k not in NOT_HEADS and k != 'neck'
-             and isinstance(v, (dict, list)) and (
-                 (isinstance(v, dict) and 'type' in v)
-                 or (isinstance(v, list) and v and all(isinstance(h, dict) for h in v)))]
+    heads = [
+        k for k, v in model_cfg.items()
+        if k not in NOT_HEADS and k != 'neck' and isinstance(v, (dict, list)) and (
+            (isinstance(v, dict) and 'type' in v) or
+            (isinstance(v, list) and v and all(isinstance(h, dict) for h in v)))
+    ]
     stages = []  # (component names, old features, new features)
     if isinstance(model_cfg.get('neck'), (dict, list)):
         neck_cfg = model_cfg['neck']
@@ -335,8 +355,7 @@ def plan_swap(src, arch: str = 's', pretrained: Optional[str] = 'released',
                 if len(sub) > 1:  # a field of a module inside the consumer
                     module = resolve_module(model, fpath[:-1])
                     if module is None:  # built under another name: look inside its parent
-                        module = _fed_module_with(model, trace.fed, fpath[:-1], fpath[-1],
-                                                  value)
+                        module = _fed_module_with(model, trace.fed, fpath[:-1], fpath[-1], value)
                     fed = module is not None and fed_under(trace.fed, module)
                     if not fed and trace.error is None:
                         continue  # e.g. KNet's kernel update heads: fed by the head
@@ -445,13 +464,18 @@ def _check_preprocessor(cfg, plan: SwapPlan, init_cfg):
         return
     rgb_key = 'to_rgb' if 'to_rgb' in pre else 'bgr_to_rgb'
     want = {'mean': IMAGENET_MEAN, 'std': IMAGENET_STD, rgb_key: True}
-    changed = {k: v for k, v in want.items() if pre.get(k) is not None
-               and (list(pre[k]) if isinstance(pre[k], (list, tuple)) else pre[k]) != v}
+    changed = {
+        k: v
+        for k, v in want.items()
+        if pre.get(k) is not None and (list(pre[k]) if isinstance(pre[k], (list,
+                                                                           tuple)) else pre[k]) != v
+    }
     if changed:
         plan.model_overrides['data_preprocessor'] = changed
-        plan.notes.append('model.data_preprocessor: ' + ', '.join(
-            f'{k} {pre[k]} -> {v}' for k, v in changed.items())
-            + ' (the original normalised for its own weights; MogaNet\'s released weights '
+        plan.notes.append(
+            'model.data_preprocessor: ' + ', '.join(f'{k} {pre[k]} -> {v}'
+                                                    for k, v in changed.items()) +
+            ' (the original normalised for its own weights; MogaNet\'s released weights '
             'take RGB with ImageNet mean/std)')
 
 
@@ -471,17 +495,17 @@ def _check_optimizer(cfg, plan: SwapPlan, moga):
         if rate is None:
             raise SwapError(f'optim_wrapper.paramwise_cfg has no decay_rate for {ctor}')
         # the original takes weight decay off every 1-D parameter and bias
-        new_paramwise = dict(_delete_=True, layer_decay_rate=rate, flat_decay_mult=0.,
-                             bias_decay_mult=0.)
-        plan.top_overrides['optim_wrapper'] = dict(constructor=MOGANET_LAYER_DECAY,
-                                                   paramwise_cfg=new_paramwise)
+        new_paramwise = dict(
+            _delete_=True, layer_decay_rate=rate, flat_decay_mult=0., bias_decay_mult=0.)
+        plan.top_overrides['optim_wrapper'] = dict(
+            constructor=MOGANET_LAYER_DECAY, paramwise_cfg=new_paramwise)
         dropped = {k: v for k, v in paramwise.items() if k not in ('decay_rate', )}
         plan.notes.append(
             f'optim_wrapper.constructor {ctor} -> {MOGANET_LAYER_DECAY} (layer_decay_rate='
             f'{rate}): the original picks layer ids by backbone class name (ConvNeXt/BEiT/'
-            'MAE) and raises for any other backbone; this one asks MogaNet.get_layer_depth'
-            + (f'; dropped {dropped}, which counted the original\'s layers/stages'
-               if dropped else ''))
+            'MAE) and raises for any other backbone; this one asks MogaNet.get_layer_depth' +
+            (f'; dropped {dropped}, which counted the original\'s layers/stages' if dropped else '')
+        )
     keys = paramwise.get('custom_keys', {}) or {}
     names = ['backbone.' + n for n, _ in moga.named_parameters()]
     for key in keys:

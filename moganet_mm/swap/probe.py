@@ -30,9 +30,10 @@ def feature_maps(outputs, who: str) -> Tuple[torch.Tensor, ...]:
         outputs = (outputs, )
     if not isinstance(outputs, (tuple, list)) or not outputs or not all(
             isinstance(t, torch.Tensor) and t.dim() in (2, 4) for t in outputs):
-        kinds = [type(t).__name__ if not isinstance(t, torch.Tensor) else
-                 f'tensor{tuple(t.shape)}' for t in (outputs if isinstance(outputs, (
-                     tuple, list)) else [outputs])]
+        kinds = [
+            type(t).__name__ if not isinstance(t, torch.Tensor) else f'tensor{tuple(t.shape)}'
+            for t in (outputs if isinstance(outputs, (tuple, list)) else [outputs])
+        ]
         raise SwapError(f'{who} does not return (N, C, H, W) feature maps (got {kinds}); '
                         'the swap maps feature maps by stride, so it needs a backbone that '
                         'returns them')
@@ -41,8 +42,11 @@ def feature_maps(outputs, who: str) -> Tuple[torch.Tensor, ...]:
 
 def describe(maps: Sequence[torch.Tensor], input_size: int) -> List[Feature]:
     """Stride (input size / map size, rounded; None for pooled vectors) and width."""
-    return [Feature(stride=max(1, round(input_size / t.shape[-2])) if t.dim() == 4 else None,
-                    channels=t.shape[1]) for t in maps]
+    return [
+        Feature(
+            stride=max(1, round(input_size / t.shape[-2])) if t.dim() == 4 else None,
+            channels=t.shape[1]) for t in maps
+    ]
 
 
 @torch.no_grad()
@@ -68,18 +72,35 @@ def _tensors(obj):
 @dataclass
 class Trace:
     """What one consumer (``neck``, ``decode_head.1``, ...) did with the features."""
-    fed: Set[str]           # module paths (from the model root) that took a feature map
-    error: Optional[str]    # why calling it with the features alone failed, if it did
+    fed: Set[str]  # module paths (from the model root) that took a feature map
+    error: Optional[str]  # why calling it with the features alone failed, if it did
     outputs: object = None  # what it returned, if it ran
 
 
 #: ops that mix channels: their outputs are new features, not the backbone's
 CHANNEL_MIXING = {
-    F.conv1d, F.conv2d, F.conv3d, F.conv_transpose1d, F.conv_transpose2d,
-    F.conv_transpose3d, F.linear, F.bilinear, torch.conv1d, torch.conv2d, torch.conv3d,
-    torch.conv_transpose1d, torch.conv_transpose2d, torch.conv_transpose3d, torch.matmul,
-    torch.bmm, torch.mm, torch.einsum, torch.Tensor.matmul, torch.Tensor.__matmul__,
-    torch.Tensor.bmm, torch.Tensor.mm,
+    F.conv1d,
+    F.conv2d,
+    F.conv3d,
+    F.conv_transpose1d,
+    F.conv_transpose2d,
+    F.conv_transpose3d,
+    F.linear,
+    F.bilinear,
+    torch.conv1d,
+    torch.conv2d,
+    torch.conv3d,
+    torch.conv_transpose1d,
+    torch.conv_transpose2d,
+    torch.conv_transpose3d,
+    torch.matmul,
+    torch.bmm,
+    torch.mm,
+    torch.einsum,
+    torch.Tensor.matmul,
+    torch.Tensor.__matmul__,
+    torch.Tensor.bmm,
+    torch.Tensor.mm,
 }
 
 
@@ -124,9 +145,11 @@ def trace_consumer(model: nn.Module, path: str, features: Sequence[torch.Tensor]
     handles = []
 
     def hook_for(name):
+
         def hook(mod, args, kwargs):
             if follow.followed((args, kwargs)):
                 fed.add(name)
+
         return hook
 
     for name, sub in module.named_modules(prefix=path):
@@ -182,4 +205,3 @@ def resolve_module(model: nn.Module, cfg_path: Sequence) -> Optional[str]:
 def fed_under(fed: Set[str], module_path: str) -> bool:
     """Whether the module at ``module_path`` or one inside it took a feature map."""
     return any(f == module_path or f.startswith(module_path + '.') for f in fed)
-

@@ -25,14 +25,14 @@ def py_literal(value, col: int = 0, level: int = 0) -> str:
     if isinstance(value, dict):
         ident = all(isinstance(k, str) and k.isidentifier() for k in value)
         keys = [f'{k}=' if ident else f'{k!r}: ' for k in value]
-        items = [key + py_literal(v, inner + len(key), inner)
-                 for key, v in zip(keys, value.values())]
+        items = [
+            key + py_literal(v, inner + len(key), inner) for key, v in zip(keys, value.values())
+        ]
         open_, close = ('dict(', ')') if ident else ('{', '}')
     else:
         items = [py_literal(v, inner, inner) for v in value]
         open_, close = ('[', ']') if isinstance(value, list) else ('(', ')')
-    return (open_ + '\n' + ''.join(f'{" " * inner}{it},\n' for it in items)
-            + ' ' * level + close)
+    return (open_ + '\n' + ''.join(f'{" " * inner}{it},\n' for it in items) + ' ' * level + close)
 
 
 def _one_line(value) -> str:
@@ -89,9 +89,14 @@ def render(plan: SwapPlan, out: Optional[str] = None) -> str:
     return '\n'.join(lines) + '\n'
 
 
-def swap_backbone(src, arch: str = 's', pretrained: Optional[str] = 'released',
-                  out: Optional[str] = None, force: bool = False, check: bool = True,
-                  scope: Optional[str] = None, **backbone_kwargs) -> SwapPlan:
+def swap_backbone(src,
+                  arch: str = 's',
+                  pretrained: Optional[str] = 'released',
+                  out: Optional[str] = None,
+                  force: bool = False,
+                  check: bool = True,
+                  scope: Optional[str] = None,
+                  **backbone_kwargs) -> SwapPlan:
     """Put MogaNet-``arch`` into the config ``src``: ``mmdet::...``, ``mmseg::...``,
     ``mmpose::...``, ``mmpretrain::...``, a local file, or a Config in memory.
 

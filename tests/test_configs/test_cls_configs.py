@@ -1,16 +1,19 @@
 """configs/cls: every config builds, carries the original recipe, and the
 model-zoo rows match the paper."""
 import csv
-import sys
 
 import pytest
-from conftest import PAPER_TABLES, REPO
 from mmengine.config import Config
+
+from moganet_mm.releases import SIZE_NAMES
+from moganet_mm.sizes import moganet_weights
+
+from conftest import PAPER_TABLES, REPO
 
 CONFIGS = sorted((REPO / 'configs' / 'cls').glob('moganet_*.py'))
 TOY = REPO / 'configs' / 'cls' / 'toy' / 'moganet_xt_in1k_toy.py'
 WIDTH = {'xtiny': 192, 'tiny': 256, 'small': 512, 'base': 512, 'large': 640, 'xlarge': 960}
-ARCH = {'xt': 'xtiny', 't': 'tiny', 's': 'small', 'b': 'base', 'l': 'large', 'xl': 'xlarge'}
+ARCH = SIZE_NAMES
 
 
 def recipe():
@@ -23,8 +26,8 @@ def recipe():
 
 def test_eight_configs():
     names = {p.stem for p in CONFIGS}
-    assert names == {f'moganet_{s}_in1k' for s in ARCH} | {'moganet_xt_in1k_256',
-                                                           'moganet_t_in1k_256'}
+    assert names == {f'moganet_{s}_in1k'
+                     for s in ARCH} | {'moganet_xt_in1k_256', 'moganet_t_in1k_256'}
 
 
 @pytest.mark.parametrize('path', CONFIGS + [TOY], ids=lambda p: p.stem)
@@ -40,7 +43,7 @@ def test_config_builds(path):
     assert model.head.fc.in_features == WIDTH[arch]
     if path != TOY:
         assert cfg.model.backbone.init_cfg.checkpoint.startswith(
-            'https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/')
+            f'{moganet_weights}/moganet-in1k-weights/')
     assert model.head.fc.out_features == cfg.model.head.num_classes
 
 
@@ -88,8 +91,11 @@ def test_weight_decay_is_timms_filter_bias_and_bn():
     model = MODELS.build(cfg.model)
     wrapper = build_optim_wrapper(model, cfg.optim_wrapper)
     names = {id(p): n for n, p in model.named_parameters()}
-    decay = {names[id(p)]: g['weight_decay'] for g in wrapper.optimizer.param_groups
-             for p in g['params']}
+    decay = {
+        names[id(p)]: g['weight_decay']
+        for g in wrapper.optimizer.param_groups
+        for p in g['params']
+    }
     assert set(decay) == set(names.values())
     wd = cfg.optim_wrapper.optimizer.weight_decay
     assert wd == 0.03

@@ -10,19 +10,22 @@ import re
 import pytest
 
 from moganet_mm import MogaNet
-from resolved_configs import all_configs, diff, load, resolve
 from tools.paths import REPO
+
+from resolved_configs import all_configs, diff, load, resolve
 
 SNAPSHOT = load(REPO / 'tests/data/resolved_configs.json.gz')
 # top-level names the configs now read (the table, the shared blocks): not settings
-HELPERS = {'moganet_sizes', 'moganet_weights', 'size', 'moganet_det_backbone', 'moganet_det_optimizer',
-           'moganet_det_paramwise_cfg', 'input_384x288', 'at_256'}
+HELPERS = {
+    'moganet_sizes', 'moganet_weights', 'size', 'moganet_det_backbone', 'moganet_det_optimizer',
+    'moganet_det_paramwise_cfg', 'input_384x288', 'at_256'
+}
 # config pattern -> resolved paths that were meant to change, and why
 INTENDED = {
     # the authors' layer-decay rule, whole: MogaNet.get_layer_depth instead of
     # unrolled lr keys, and no weight decay on the backbone's 1-D tensors either
-    'configs/det/cascade_mask_rcnn_moganet_[blx]*_3x.py': [
-        '_rate', 'optim_wrapper.constructor', 'optim_wrapper.paramwise_cfg*'],
+    'configs/det/cascade_mask_rcnn_moganet_[blx]*_3x.py':
+    ['_rate', 'optim_wrapper.constructor', 'optim_wrapper.paramwise_cfg*'],
     # timm's weight-decay filter, as the original train.py: layer scales and sigmas
     # (4-D tensors) are decayed
     'configs/cls/*.py': ['optim_wrapper.paramwise_cfg.custom_keys*'],
@@ -31,11 +34,11 @@ INTENDED = {
     'configs/seg/*.py': ['model.backbone.norm_cfg*'],
     'configs/pose/*.py': ['model.backbone.norm_cfg*'],
     # the original's AlignResize at test time: Resize, then ResizeToMultiple(32)
-    'configs/seg/[fu]*.py': ['test_pipeline*', 'val_dataloader.dataset.pipeline*',
-                             'test_dataloader.dataset.pipeline*'],
+    'configs/seg/[fu]*.py':
+    ['test_pipeline*', 'val_dataloader.dataset.pipeline*', 'test_dataloader.dataset.pipeline*'],
     # the original trained pose S 384x288 with fp16, dynamic loss scale
-    'configs/pose/topdown_moganet_s_coco_384x288.py': ['optim_wrapper.type',
-                                                       'optim_wrapper.loss_scale'],
+    'configs/pose/topdown_moganet_s_coco_384x288.py':
+    ['optim_wrapper.type', 'optim_wrapper.loss_scale'],
     # the top-level val_pipeline variable of the 384x288 configs (not what the loaders
     # run, which is unchanged) lost mmpose's scope marker; so did the XL 640
     # train_pipeline variable, now written in _base_moganet_upernet_640.py
@@ -47,8 +50,9 @@ INTENDED = {
 def intended(config, path):
     if path.split('.')[0].split('[')[0] in HELPERS:
         return True
-    return any(fnmatch.fnmatch(config, pattern) and any(fnmatch.fnmatch(path, p) for p in paths)
-               for pattern, paths in INTENDED.items())
+    return any(
+        fnmatch.fnmatch(config, pattern) and any(fnmatch.fnmatch(path, p) for p in paths)
+        for pattern, paths in INTENDED.items())
 
 
 def test_every_snapshot_config_still_exists():
@@ -75,8 +79,10 @@ def code_lines(path):
     tree = ast.parse(path.read_text())
     doc = tree.body[0] if tree.body and isinstance(tree.body[0], ast.Expr) else None
     skip = set(range(doc.lineno, doc.end_lineno + 1)) if doc else set()
-    return [line for i, line in enumerate(path.read_text().splitlines(), 1)
-            if i not in skip and line.strip() and not line.strip().startswith('#')]
+    return [
+        line for i, line in enumerate(path.read_text().splitlines(), 1)
+        if i not in skip and line.strip() and not line.strip().startswith('#')
+    ]
 
 
 SIZE_CONFIG = re.compile(r'configs/(det|seg|pose|cls)/\w*moganet_(xt|t|s|b|l|xl)_\w+\.py')

@@ -6,36 +6,49 @@ from pathlib import Path
 import pytest
 from mmengine.config import Config
 
+from moganet_mm.sizes import moganet_weights
+
 REPO = Path(__file__).resolve().parents[2]
 DET = REPO / 'configs' / 'det'
 CONFIGS = sorted(p for p in DET.glob('*.py') if not p.name.startswith('_'))
-RELEASE = 'https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/'
+RELEASE = f'{moganet_weights}/moganet-in1k-weights/'
 
-EXPECTED_NAMES = (
-    [f'retinanet_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')]
-    + [f'mask_rcnn_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')]
-    + [f'mask_rcnn_moganet_{s}_3x' for s in ('t', 's', 'b', 'l')]
-    + [f'cascade_mask_rcnn_moganet_{s}_3x' for s in ('s', 'b', 'l', 'xl')]
-    + ['cascade_mask_rcnn_moganet_s_3x_plain'])
+EXPECTED_NAMES = ([f'retinanet_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')] +
+                  [f'mask_rcnn_moganet_{s}_1x' for s in ('xt', 't', 's', 'b', 'l')] +
+                  [f'mask_rcnn_moganet_{s}_3x' for s in ('t', 's', 'b', 'l')] +
+                  [f'cascade_mask_rcnn_moganet_{s}_3x'
+                   for s in ('s', 'b', 'l', 'xl')] + ['cascade_mask_rcnn_moganet_s_3x_plain'])
 
 # (arch, drop_path_rate, lr, epochs, neck widths): the original repository's configs
 RECIPE = {
-    'retinanet_moganet_xt_1x': ('xtiny', 0.05, 1e-4, 12), 'retinanet_moganet_t_1x': ('tiny', 0.1, 1e-4, 12),
-    'retinanet_moganet_s_1x': ('small', 0.1, 1e-4, 12), 'retinanet_moganet_b_1x': ('base', 0.2, 1e-4, 12),
+    'retinanet_moganet_xt_1x': ('xtiny', 0.05, 1e-4, 12),
+    'retinanet_moganet_t_1x': ('tiny', 0.1, 1e-4, 12),
+    'retinanet_moganet_s_1x': ('small', 0.1, 1e-4, 12),
+    'retinanet_moganet_b_1x': ('base', 0.2, 1e-4, 12),
     'retinanet_moganet_l_1x': ('large', 0.3, 1e-4, 12),
-    'mask_rcnn_moganet_xt_1x': ('xtiny', 0.05, 2e-4, 12), 'mask_rcnn_moganet_t_1x': ('tiny', 0.1, 2e-4, 12),
-    'mask_rcnn_moganet_s_1x': ('small', 0.1, 2e-4, 12), 'mask_rcnn_moganet_b_1x': ('base', 0.2, 1e-4, 12),
+    'mask_rcnn_moganet_xt_1x': ('xtiny', 0.05, 2e-4, 12),
+    'mask_rcnn_moganet_t_1x': ('tiny', 0.1, 2e-4, 12),
+    'mask_rcnn_moganet_s_1x': ('small', 0.1, 2e-4, 12),
+    'mask_rcnn_moganet_b_1x': ('base', 0.2, 1e-4, 12),
     'mask_rcnn_moganet_l_1x': ('large', 0.3, 1e-4, 12),
-    'mask_rcnn_moganet_t_3x': ('tiny', 0.1, 2e-4, 36), 'mask_rcnn_moganet_s_3x': ('small', 0.1, 2e-4, 36),
-    'mask_rcnn_moganet_b_3x': ('base', 0.3, 2e-4, 36), 'mask_rcnn_moganet_l_3x': ('large', 0.3, 2e-4, 36),
+    'mask_rcnn_moganet_t_3x': ('tiny', 0.1, 2e-4, 36),
+    'mask_rcnn_moganet_s_3x': ('small', 0.1, 2e-4, 36),
+    'mask_rcnn_moganet_b_3x': ('base', 0.3, 2e-4, 36),
+    'mask_rcnn_moganet_l_3x': ('large', 0.3, 2e-4, 36),
     'cascade_mask_rcnn_moganet_s_3x': ('small', 0.1, 2e-4, 36),
     'cascade_mask_rcnn_moganet_s_3x_plain': ('small', 0.1, 2e-4, 36),
     'cascade_mask_rcnn_moganet_b_3x': ('base', 0.2, 1e-4, 36),
     'cascade_mask_rcnn_moganet_l_3x': ('large', 0.3, 1e-4, 36),
     'cascade_mask_rcnn_moganet_xl_3x': ('xlarge', 0.3, 1e-4, 36),
 }
-WIDTHS = {'xtiny': [32, 64, 96, 192], 'tiny': [32, 64, 128, 256], 'small': [64, 128, 320, 512],
-          'base': [64, 160, 320, 512], 'large': [64, 160, 320, 640], 'xlarge': [96, 192, 480, 960]}
+WIDTHS = {
+    'xtiny': [32, 64, 96, 192],
+    'tiny': [32, 64, 128, 256],
+    'small': [64, 128, 320, 512],
+    'base': [64, 160, 320, 512],
+    'large': [64, 160, 320, 640],
+    'xlarge': [96, 192, 480, 960]
+}
 
 
 def test_exactly_the_issue_configs():
@@ -84,8 +97,9 @@ def test_builds(path):
         heads = model.roi_head.bbox_head
         assert [type(h).__name__ for h in heads] == ['Shared2FCBBoxHead'] * 3
         assert all(type(h.loss_bbox).__name__ == 'SmoothL1Loss' for h in heads)
-        assert [tuple(h.bbox_coder.stds) for h in heads] == [
-            (0.1, 0.1, 0.2, 0.2), (0.05, 0.05, 0.1, 0.1), (0.033, 0.033, 0.067, 0.067)]
+        assert [tuple(h.bbox_coder.stds) for h in heads] == [(0.1, 0.1, 0.2, 0.2),
+                                                             (0.05, 0.05, 0.1, 0.1),
+                                                             (0.033, 0.033, 0.067, 0.067)]
     elif 'cascade' in path.stem:
         heads = model.roi_head.bbox_head
         assert len(heads) == 3 and all(h.num_shared_convs == 4 and h.num_shared_fcs == 1
@@ -128,12 +142,14 @@ def test_cascade_layerwise_lr_decay_matches_original():
         return {1: 2, 2: 3, 3: min(3 + block // 2, 11), 4: 12}[stage]
 
     for name, group in groups.items():
-        assert group['lr'] == pytest.approx(1e-4 * 0.8 ** (13 - layer_id(name))), name
+        assert group['lr'] == pytest.approx(1e-4 * 0.8**(13 - layer_id(name))), name
 
 
-TOY = {'mask_rcnn_moganet_xt_1x_toy': 'mask_rcnn_moganet_xt_1x',
-       'retinanet_moganet_xt_1x_toy': 'retinanet_moganet_xt_1x',
-       'cascade_mask_rcnn_moganet_s_3x_toy': 'cascade_mask_rcnn_moganet_s_3x'}
+TOY = {
+    'mask_rcnn_moganet_xt_1x_toy': 'mask_rcnn_moganet_xt_1x',
+    'retinanet_moganet_xt_1x_toy': 'retinanet_moganet_xt_1x',
+    'cascade_mask_rcnn_moganet_s_3x_toy': 'cascade_mask_rcnn_moganet_s_3x'
+}
 
 
 @pytest.mark.parametrize('toy', sorted(TOY))

@@ -1,22 +1,28 @@
 """Segmentation configs: every one builds with the recipe, widths and no-decay keys it
 claims, and the model-zoo counts of a few match the paper's ADE20K rows."""
-import sys
 from pathlib import Path
 
 import pytest
-import torch
 from mmengine.config import Config
 
-REPO = Path(__file__).resolve().parents[2]
+from moganet_mm.sizes import moganet_sizes, moganet_weights
 
 import model_zoo
 from zoo_tasks import seg as zoo_seg
 
+REPO = Path(__file__).resolve().parents[2]
+
 SEG = REPO / 'configs/seg'
 CONFIGS = sorted(p.stem for p in SEG.glob('[!_]*.py'))
-WIDTHS = {'xt': [32, 64, 96, 192], 't': [32, 64, 128, 256], 's': [64, 128, 320, 512],
-          'b': [64, 160, 320, 512], 'l': [64, 160, 320, 640], 'xl': [96, 192, 480, 960]}
-DROP_PATH = {'xt': 0.05, 't': 0.1, 's': 0.1, 'b': 0.2, 'l': 0.3, 'xl': 0.4}
+WIDTHS = {
+    'xt': [32, 64, 96, 192],
+    't': [32, 64, 128, 256],
+    's': [64, 128, 320, 512],
+    'b': [64, 160, 320, 512],
+    'l': [64, 160, 320, 640],
+    'xl': [96, 192, 480, 960]
+}
+DROP_PATH = {size: row['drop_path_rate'] for size, row in moganet_sizes.items()}
 
 
 def test_eleven_configs_one_per_paper_row():
@@ -35,9 +41,10 @@ def test_paper_lookup_and_bad_names():
 
 @pytest.mark.parametrize('name', CONFIGS)
 def test_config_builds_with_recipe(name):
-    import moganet_mm  # noqa: F401
     from mmseg.registry import MODELS
     from mmseg.utils import register_all_modules
+
+    import moganet_mm  # noqa: F401
     register_all_modules()
     cfg = Config.fromfile(SEG / f'{name}.py')
     size = name.split('_')[2]
@@ -45,8 +52,7 @@ def test_config_builds_with_recipe(name):
     assert cfg.custom_imports.imports == ['moganet_mm']
     assert b.type == 'MogaNet' and b.drop_path_rate == DROP_PATH[size]
     assert b.init_cfg.type == 'Pretrained'
-    assert b.init_cfg.checkpoint.startswith(
-        'https://github.com/Westlake-AI/MogaNet/releases/download/moganet-in1k-weights/')
+    assert b.init_cfg.checkpoint.startswith(f'{moganet_weights}/moganet-in1k-weights/')
     opt = cfg.optim_wrapper.optimizer
     if name.startswith('fpn'):
         assert cfg.model.neck.in_channels == WIDTHS[size]
@@ -79,11 +85,12 @@ def test_config_builds_with_recipe(name):
 
 def test_upernet_no_decay_for_layer_scales_sigmas_norms():
     """The original's custom keys hit layer_scale_*, sigma.scale and norm* parameters."""
-    import moganet_mm  # noqa: F401
     from mmengine.model import revert_sync_batchnorm
     from mmengine.optim import build_optim_wrapper
     from mmseg.registry import MODELS
     from mmseg.utils import register_all_modules
+
+    import moganet_mm  # noqa: F401
     register_all_modules()
     cfg = Config.fromfile(SEG / 'upernet_moganet_xt_160k_ade20k.py')
     model = revert_sync_batchnorm(MODELS.build(cfg.model))
@@ -119,8 +126,7 @@ def test_test_pipeline_aligns_like_the_original(tmp_path):
     cv2.imwrite(str(img), np.full((300, 417, 3), 128, np.uint8))
     cv2.imwrite(str(seg), np.ones((300, 417), np.uint8))
     out = Compose(cfg.test_dataloader.dataset.pipeline)(
-        dict(img_path=str(img), seg_map_path=str(seg), reduce_zero_label=True,
-             seg_fields=[]))
+        dict(img_path=str(img), seg_map_path=str(seg), reduce_zero_label=True, seg_fields=[]))
     sample = out['data_samples']
     assert tuple(out['inputs'].shape) == (3, 512, 736)
     assert sample.img_shape == (512, 736) and sample.ori_shape == (300, 417)

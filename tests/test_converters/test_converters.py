@@ -7,10 +7,11 @@ import sys
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, rel_err
 
 from moganet_mm import MogaNet
 from moganet_mm.converters import moganet_to_mmpretrain as converter
+
+from conftest import REPO, rel_err
 
 CONVERTER = REPO / 'tools' / 'model_converters' / 'moganet_to_mmpretrain.py'
 CONFIGS = REPO / 'configs' / 'cls'
@@ -51,8 +52,11 @@ def converted_reference(reference, tmp_path_factory):
     src = tmp / 'moganet_xtiny_sz224_8xbs128_ep300.pth.tar'
     torch.save(dict(state_dict=reference['state_dict'], epoch=300, arch='moganet_xtiny'), src)
     dst = tmp / 'moganet_xt_in1k_mmpretrain.pth'
-    res = subprocess.run([sys.executable, str(CONVERTER), str(src), str(dst)],
-                         capture_output=True, text=True, cwd=REPO)
+    res = subprocess.run([sys.executable, str(CONVERTER),
+                          str(src), str(dst)],
+                         capture_output=True,
+                         text=True,
+                         cwd=REPO)
     assert res.returncode == 0, res.stderr
     assert "arch 'xtiny'" in res.stdout and '1000 classes' in res.stdout
     return src, dst
@@ -98,6 +102,7 @@ def original_format(arch, hw, num_classes=1000, seed=0):
     def logits(x):
         with torch.no_grad():
             return head(backbone(x)[-1].mean(dim=(2, 3)))
+
     return state, logits
 
 

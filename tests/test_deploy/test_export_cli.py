@@ -5,9 +5,10 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO
 
 from moganet_mm.deploy.cli import main
+
+from conftest import REPO
 
 CLS_XT = str(REPO / 'configs/cls/moganet_xt_in1k.py')
 
@@ -26,9 +27,15 @@ def test_cli_exports_deploy_classifier_dynamic_and_checks_it(tmp_path):
     ckpt = tmp_path / 'xt.pth'
     torch.save({'state_dict': model.state_dict()}, ckpt)
     out = tmp_path / 'xt.onnx'
-    proc = subprocess.run([sys.executable, 'tools/deploy/export_onnx.py', CLS_XT, str(ckpt),
-                           str(out), '--deploy', '--dynamic', '--shape', '97', '131'],
-                          cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, 'tools/deploy/export_onnx.py', CLS_XT,
+        str(ckpt),
+        str(out), '--deploy', '--dynamic', '--shape', '97', '131'
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert 'classifier (ImageClassifier, deploy mode)' in proc.stdout
     diff = float(proc.stdout.split('scores: ONNX Runtime vs PyTorch, difference ')[1].split()[0])
@@ -91,9 +98,12 @@ def test_fresh_model_downloads_nothing(monkeypatch):
 
     def no_download(*args, **kwargs):
         raise AssertionError(f'tried to download {args[:1]}')
+
     monkeypatch.setattr(ckpt, 'load_from_http', no_download)
-    cfg = load_config(os.path.join(get_installed_path('mmseg'), '.mim', 'configs',
-                                   'upernet', 'upernet_r50_4xb4-160k_ade20k-512x512.py'))
+    cfg = load_config(
+        os.path.join(
+            get_installed_path('mmseg'), '.mim', 'configs', 'upernet',
+            'upernet_r50_4xb4-160k_ade20k-512x512.py'))
     assert cfg.model.pretrained == 'open-mmlab://resnet50_v1c'
     model = build_model(cfg, None)
     assert type(model.backbone).__name__ == 'ResNetV1c'
@@ -107,7 +117,7 @@ def test_cuda_session_never_falls_back_to_the_cpu(tmp_path, monkeypatch):
 
     from moganet_mm.deploy.ort import session
     path = tmp_path / 'relu.onnx'
-    torch.onnx.export(torch.nn.ReLU(), (torch.randn(1, 3),), str(path), dynamo=False)
+    torch.onnx.export(torch.nn.ReLU(), (torch.randn(1, 3), ), str(path), dynamo=False)
     assert session(path).get_providers() == ['CPUExecutionProvider']
     # the CPU build of onnxruntime (what make install puts on a machine without a GPU)
     monkeypatch.setattr(onnxruntime, 'get_available_providers', lambda: ['CPUExecutionProvider'])
@@ -116,8 +126,10 @@ def test_cuda_session_never_falls_back_to_the_cpu(tmp_path, monkeypatch):
     # onnxruntime-gpu on a machine whose CUDA libraries do not load: listed, not started
     monkeypatch.setattr(onnxruntime, 'get_available_providers',
                         lambda: ['CUDAExecutionProvider', 'CPUExecutionProvider'])
-    with pytest.raises(RuntimeError, match=r"could not start its CUDAExecutionProvider \(the "
-                       r"session got \['CPUExecutionProvider'\]\)"):
+    with pytest.raises(
+            RuntimeError,
+            match=r"could not start its CUDAExecutionProvider \(the "
+            r"session got \['CPUExecutionProvider'\]\)"):
         session(path, device='cuda')
     with pytest.raises(ValueError, match="device must be one of \\['cpu', 'cuda'\\], got 'gpu'"):
         session(path, device='gpu')

@@ -3,14 +3,15 @@ Runtime (CPU provider): outputs equal torch's eager model to 1e-4 relative error
 all six archs, with dynamic batch and input size, on odd input sizes."""
 import pytest
 import torch
-from conftest import ARCHS, REPO, rel_err
-from deploy_helpers import TINY, deployed_copy, randomize
 
 from moganet_mm import MogaNet
-from moganet_mm.models.dilated_dwconv import SubgridDilatedDWConv
 from moganet_mm.deploy.exporter import check_model, dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly, Classifier, build_model, load_config
 from moganet_mm.deploy.ort import run, session
+from moganet_mm.models.dilated_dwconv import SubgridDilatedDWConv
+
+from conftest import ARCHS, REPO, rel_err
+from deploy_helpers import TINY, deployed_copy, randomize
 
 #: odd sizes (not multiples of the dilation 3 nor of the stride 32), two batch sizes
 SHAPES = [(1, 3, 97, 131), (2, 3, 64, 45)]
@@ -31,8 +32,9 @@ def randomize_stable(model):
 
 
 def export_backbone(model, path):
-    export(BackboneOnly(model), torch.randn(1, 3, 64, 64), str(path), FEATS,
-           dynamic_axes(FEATS, outputs=FEAT_AXES))
+    export(
+        BackboneOnly(model), torch.randn(1, 3, 64, 64), str(path), FEATS,
+        dynamic_axes(FEATS, outputs=FEAT_AXES))
     check_model(str(path))
     return session(str(path))
 
@@ -41,8 +43,10 @@ def export_backbone(model, path):
 def test_backbone_onnx_eager_and_deploy_match_torch(arch, tmp_path):
     model = randomize_stable(MogaNet(arch=arch))
     deploy = deployed_copy(model)
-    sessions = {'eager': export_backbone(model, tmp_path / 'eager.onnx'),
-                'deploy': export_backbone(deploy, tmp_path / 'deploy.onnx')}
+    sessions = {
+        'eager': export_backbone(model, tmp_path / 'eager.onnx'),
+        'deploy': export_backbone(deploy, tmp_path / 'deploy.onnx')
+    }
     g = torch.Generator().manual_seed(1)
     for shape in SHAPES:
         x = torch.randn(shape, generator=g)
@@ -64,8 +68,10 @@ def test_deploy_export_runs_the_plain_dilated_conv(tmp_path):
     assert isinstance(model.blocks1[0].attn.value.DW_conv2, SubgridDilatedDWConv)
     export_backbone(model, tmp_path / 'deploy.onnx')
     graph = onnx.load(str(tmp_path / 'deploy.onnx')).graph
-    dilations = [list(a.ints) for n in graph.node if n.op_type == 'Conv'
-                 for a in n.attribute if a.name == 'dilations']
+    dilations = [
+        list(a.ints) for n in graph.node if n.op_type == 'Conv' for a in n.attribute
+        if a.name == 'dilations'
+    ]
     assert dilations.count([3, 3]) == sum(TINY['depths'])  # one DW_conv2 per block
     x = torch.randn(1, 3, 35, 67)
     with torch.no_grad():
@@ -84,7 +90,11 @@ def test_subgrid_split_exports_with_dynamic_sizes(size, tmp_path, monkeypatch):
     split = SubgridDilatedDWConv.from_conv(conv).eval()
     path = str(tmp_path / 'split.onnx')
     export(split, torch.randn(1, 8, 20, 20), path, ['out'],
-           dynamic_axes(['out'], outputs={'out': {0: 'b', 2: 'h', 3: 'w'}}))
+           dynamic_axes(['out'], outputs={'out': {
+               0: 'b',
+               2: 'h',
+               3: 'w'
+           }}))
     import onnx
     assert not any(n.op_type == 'Conv' and any(list(a.ints) == [3, 3] for a in n.attribute)
                    for n in onnx.load(path).graph.node)
@@ -107,8 +117,8 @@ def test_classifier_onnx_matches_torch(deploy, tmp_path):
         if deploy:
             model.backbone.switch_to_deploy()
     path = str(tmp_path / 'cls.onnx')
-    export(Classifier(model), torch.randn(1, 3, 224, 224), path, ['scores'],
-           dynamic_axes(['scores']))
+    export(
+        Classifier(model), torch.randn(1, 3, 224, 224), path, ['scores'], dynamic_axes(['scores']))
     scores = torch.from_numpy(run(session(path), x)[0])
     assert scores.shape == (2, 1000)
     assert torch.allclose(scores.sum(1), torch.ones(2), atol=1e-5) and scores.max() > 0.01

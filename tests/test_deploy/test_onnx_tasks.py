@@ -6,12 +6,13 @@ tolerances)."""
 import numpy as np
 import pytest
 import torch
-from conftest import REPO, rel_err
 
 from moganet_mm.deploy import detection
 from moganet_mm.deploy.exporter import check_model, export
 from moganet_mm.deploy.models import build_model, export_spec, load_config
 from moganet_mm.deploy.ort import run, session
+
+from conftest import REPO, rel_err
 
 
 def build(config, seed=0):
@@ -93,9 +94,13 @@ def test_mask_rcnn_onnx_matches_pytorch_on_toy_images(tmp_path):
         # ORT and torch differ by ~1e-4 in probability (1.05e-4 measured in CI)
         assert np.abs(outs[2][0] - ref[2][0][order]).max() <= 1e-3
         # mmdet's own predict (mmcv's RoIAlign and NMS): the same detections
-        sample = DetDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
-                                             batch_input_shape=(h, w), pad_shape=(h, w),
-                                             scale_factor=(1., 1.)))
+        sample = DetDataSample(
+            metainfo=dict(
+                img_shape=(h, w),
+                ori_shape=(h, w),
+                batch_input_shape=(h, w),
+                pad_shape=(h, w),
+                scale_factor=(1., 1.)))
         with torch.no_grad():
             mm = model.predict(x, [sample], rescale=False)[0].pred_instances
         ours = detection.predictions(outs, (h, w), mask_thr=None)  # probabilities
@@ -121,8 +126,8 @@ def test_upernet_onnx_matches_pytorch_on_toy_images(tmp_path):
     _, model = build('configs/seg/upernet_moganet_xt_160k_ade20k.py')
     with torch.no_grad():  # fresh weights give near-equal logits: spread them
         model.decode_head.conv_seg.weight.mul_(100)
-    spec = export_spec(load_config(str(REPO / 'configs/seg/upernet_moganet_xt_160k_ade20k.py')),
-                       model)
+    spec = export_spec(
+        load_config(str(REPO / 'configs/seg/upernet_moganet_xt_160k_ade20k.py')), model)
     sess = export_and_session(spec, tmp_path / 'upernet.onnx')
     rng = np.random.default_rng(0)
     for size in [(160, 128), (97, 203)]:  # PPM bins of 1, 2, 3, 6 over 5x4 and 4x7 maps
@@ -131,8 +136,7 @@ def test_upernet_onnx_matches_pytorch_on_toy_images(tmp_path):
         seg = run(sess, x)[0]
         assert seg.shape == (1, 1, *x.shape[2:]) and seg.dtype == np.int64
         h, w = x.shape[2:]
-        sample = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w),
-                                             pad_shape=(h, w)))
+        sample = SegDataSample(metainfo=dict(img_shape=(h, w), ori_shape=(h, w), pad_shape=(h, w)))
         with torch.no_grad():
             pred = model.predict(x, [sample])[0]
         mm_seg = pred.pred_sem_seg.data.numpy()
@@ -164,14 +168,16 @@ def test_topdown_onnx_matches_pytorch_on_toy_crops(tmp_path):
     np.testing.assert_allclose(keypoints, ref[1], atol=1e-4)
     # mmpose's predict without flip test, in crop pixels (centre and scale of the crop)
     model.test_cfg['flip_test'] = False
-    meta = dict(input_size=(192, 256), input_center=np.array([96., 128.]),
-                input_scale=np.array([192., 256.]))
+    meta = dict(
+        input_size=(192, 256),
+        input_center=np.array([96., 128.]),
+        input_scale=np.array([192., 256.]))
     samples = []
     for _ in crops:
         s = PoseDataSample(metainfo=meta)
         from mmengine.structures import InstanceData
-        s.gt_instances = InstanceData(bboxes=np.array([[0., 0., 192., 256.]]),
-                                      bbox_scores=np.ones(1))
+        s.gt_instances = InstanceData(
+            bboxes=np.array([[0., 0., 192., 256.]]), bbox_scores=np.ones(1))
         samples.append(s)
     with torch.no_grad():
         preds = model.predict(x, samples)

@@ -13,9 +13,10 @@ from pathlib import Path
 import pytest
 import yaml
 
-import model_index as mi
 from moganet_mm.releases import RELEASES
 from tools.paths import REPO
+
+import model_index as mi
 
 VENV_BIN = Path(sys.executable).parent
 
@@ -75,8 +76,8 @@ def test_every_entry_builds_with_the_indexed_parameter_count(raw):
     from zoo_tasks import TASKS as ZOO
     for name, m in raw.items():
         spec = ZOO[m['Config'].split('/')[1]]
-        module, _ = spec.build_for_counting(mi.load_config(REPO / m['Config']),
-                                            mi.input_size(REPO / m['Config']))
+        module, _ = spec.build_for_counting(
+            mi.load_config(REPO / m['Config']), mi.input_size(REPO / m['Config']))
         params = sum(p.numel() for p in spec.counted_module(module).parameters())
         # the index keeps the zoo tool's precision, 0.01 M
         assert round(params / 1e6, 2) == m['Metadata']['Parameters'] / 1e6, name
@@ -84,8 +85,8 @@ def test_every_entry_builds_with_the_indexed_parameter_count(raw):
 
 
 @pytest.mark.slow
-@pytest.mark.parametrize('config', ['configs/cls/moganet_xt_in1k.py',
-                                    'configs/pose/topdown_moganet_xt_coco_256x192.py'])
+@pytest.mark.parametrize(
+    'config', ['configs/cls/moganet_xt_in1k.py', 'configs/pose/topdown_moganet_xt_coco_256x192.py'])
 def test_flops_and_params_agree_with_the_model_zoo_tool(config, raw):
     from model_zoo import count
     row = count(str(REPO / config))
@@ -109,16 +110,22 @@ def test_results_are_the_paper_tables_and_the_readme(raw):
 
 def test_known_rows():
     """Spot checks against the sources, read by hand."""
-    entries = {m['Name']: m for t in mi.TASKS for m in yaml.safe_load(
-        (REPO / f'configs/{t}/metafile.yml').read_text())['Models']}
+    entries = {
+        m['Name']: m
+        for t in mi.TASKS
+        for m in yaml.safe_load((REPO / f'configs/{t}/metafile.yml').read_text())['Models']
+    }
 
     def metrics(name):
         return {k: v for r in entries[name]['Results'] for k, v in r['Metrics'].items()}
 
     # paper 47.9 / 43.2, the README (the released file) 49.0 / 43.8
     assert metrics('mask_rcnn_moganet_b_1x') == {
-        'box AP': 47.9, 'box AP (released file)': 49.0,
-        'mask AP': 43.2, 'mask AP (released file)': 43.8}
+        'box AP': 47.9,
+        'box AP (released file)': 49.0,
+        'mask AP': 43.2,
+        'mask AP (released file)': 43.8
+    }
     assert 'released file' in entries['mask_rcnn_moganet_b_1x']['Notes']
     assert metrics('retinanet_moganet_s_1x') == {'box AP': 45.8}
     assert metrics('upernet_moganet_xl_160k_ade20k_640') == {'mIoU': 54.0}
@@ -136,7 +143,8 @@ def test_known_rows():
     # 405.4G (our count 404.5G: -0.2%)
     plain = entries['cascade_mask_rcnn_moganet_s_3x_plain']
     assert metrics('cascade_mask_rcnn_moganet_s_3x_plain') == {'box AP': 51.4, 'mask AP': 44.9}
-    assert plain['Weights'].endswith('moganet-det-weights/cascade_mask_rcnn_moganet_s_fpn_ms_3x_coco.pth')
+    assert plain['Weights'].endswith(
+        'moganet-det-weights/cascade_mask_rcnn_moganet_s_fpn_ms_3x_coco.pth')
     assert abs(plain['Metadata']['Parameters'] / 77.9e6 - 1) < 0.005
     assert abs(plain['Metadata']['FLOPs'] / 405.4e9 - 1) < 0.01
 
@@ -163,15 +171,20 @@ def test_mim_parses_every_model_with_metrics():
 def test_mim_search_lists_every_model():
     """``mim search moganet_mm`` as a user runs it after ``make install``."""
     env = dict(os.environ, PATH=f'{VENV_BIN}{os.pathsep}{os.environ.get("PATH", "")}')
-    out = subprocess.run([str(VENV_BIN / 'mim'), 'search', 'moganet_mm'], cwd='/',
-                         env=env, capture_output=True, text=True)
+    out = subprocess.run([str(VENV_BIN / 'mim'), 'search', 'moganet_mm'],
+                         cwd='/',
+                         env=env,
+                         capture_output=True,
+                         text=True)
     assert out.returncode == 0, (
         'mim search moganet_mm failed; `make install` links moganet_mm into site-packages '
         f'so that mim finds moganet_mm/.mim/model-index.yml:\n{out.stderr[-2000:]}')
     for m in yaml.safe_load((REPO / 'configs/det/metafile.yml').read_text())['Models']:
         assert m['Name'] in out.stdout
-    names = [m['Name'] for t in mi.TASKS
-             for m in yaml.safe_load((REPO / f'configs/{t}/metafile.yml').read_text())['Models']]
+    names = [
+        m['Name'] for t in mi.TASKS
+        for m in yaml.safe_load((REPO / f'configs/{t}/metafile.yml').read_text())['Models']
+    ]
     missing = [n for n in names if n not in out.stdout]
     assert not missing, missing
     assert 'coco/box_ap' in out.stdout and 'ade20k/miou' in out.stdout

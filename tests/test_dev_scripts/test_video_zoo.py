@@ -1,8 +1,8 @@
 """.dev_scripts/model_zoo.py on the video configs: the paper's 46.8M / 16.5G."""
 import pytest
-from conftest import REPO
 
 import model_zoo
+from conftest import REPO
 
 
 @pytest.mark.parametrize('config', ['simvp_moganet_mmnist.py', 'simvp_moganet_mmnist_cifar.py'])

@@ -10,7 +10,7 @@ from mmengine.optim import OptimWrapper
 from moganet_mm import MogaNet
 from moganet_mm.engine import ChannelsLastHook, CPUAmpOptimWrapper, channels_last_hook
 from moganet_mm.engine.channels_last_hook import (bf16_dilated_dwconv_grad_is_wrong,
-                                                 dwconv_weight_grad_error)
+                                                  dwconv_weight_grad_error)
 
 
 def _runner(optim_type=OptimWrapper):
@@ -29,8 +29,7 @@ def test_channels_last_same_outputs_and_parameters():
     ChannelsLastHook().before_run(runner)
     assert [id(p) for p in runner.model.parameters()] == [id(p) for p in params]
     convs = [m for m in runner.model.modules() if isinstance(m, torch.nn.Conv2d)]
-    assert convs and all(m.weight.is_contiguous(memory_format=torch.channels_last)
-                         for m in convs)
+    assert convs and all(m.weight.is_contiguous(memory_format=torch.channels_last) for m in convs)
     with torch.no_grad():
         out = runner.model(x)  # an NCHW batch: the first conv turns it NHWC
     for a, b in zip(ref, out):
@@ -63,12 +62,13 @@ def test_channels_last_bf16_autocast_over_dilated_convs_follows_the_probe(monkey
 
 def test_channels_last_allows_bf16_autocast_of_a_head():
     torch.manual_seed(0)
-    model = torch.nn.ModuleDict(dict(
-        backbone=MogaNet(arch='xtiny', out_indices=(3, )),
-        head=torch.nn.Sequential(torch.nn.ConvTranspose2d(256, 32, 4, 2, 1),
-                                 torch.nn.Conv2d(32, 17, 1))))
-    optim = CPUAmpOptimWrapper(autocast_modules=('head', ),
-                               optimizer=torch.optim.Adam(model.parameters(), lr=1e-3))
+    model = torch.nn.ModuleDict(
+        dict(
+            backbone=MogaNet(arch='xtiny', out_indices=(3, )),
+            head=torch.nn.Sequential(
+                torch.nn.ConvTranspose2d(256, 32, 4, 2, 1), torch.nn.Conv2d(32, 17, 1))))
+    optim = CPUAmpOptimWrapper(
+        autocast_modules=('head', ), optimizer=torch.optim.Adam(model.parameters(), lr=1e-3))
     ChannelsLastHook().before_run(SimpleNamespace(model=model, optim_wrapper=optim))
     assert model.head[0].weight.is_contiguous(memory_format=torch.channels_last)
     with pytest.raises(ValueError, match="no submodule 'neck'"):

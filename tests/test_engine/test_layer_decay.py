@@ -24,7 +24,7 @@ def authors_layer_id(name, num_max_layer=12):
 def authors_rule(name, param, base_lr=1e-4, base_wd=0.05, rate=0.8, num_layers=14):
     """(lr, weight decay) the authors' constructor gives one parameter."""
     no_decay = len(param.squeeze().shape) == 1 or name.endswith('.bias')
-    return base_lr * rate ** (num_layers - authors_layer_id(name) - 1), 0. if no_decay else base_wd
+    return base_lr * rate**(num_layers - authors_layer_id(name) - 1), 0. if no_decay else base_wd
 
 
 def test_get_layer_depth_is_the_authors_rule():
@@ -57,21 +57,30 @@ def test_cascade_b_optimizer_matches_the_authors_constructor():
             seen += 1
     assert seen == len(names) > 1000
     # the rule reaches the backbone's 1-D-after-squeeze tensors that flat_decay_mult misses
-    decompose = [g for g in optim.param_groups
-                 if names[id(g['params'][0])].endswith('mlp.decompose.weight')]
+    decompose = [
+        g for g in optim.param_groups if names[id(g['params'][0])].endswith('mlp.decompose.weight')
+    ]
     assert decompose and all(g['weight_decay'] == 0 for g in decompose)
 
 
 def test_constructor_refuses_a_model_without_layer_depths():
     from mmengine.optim import build_optim_wrapper
     with pytest.raises(TypeError, match='needs get_layer_depth'):
-        build_optim_wrapper(torch.nn.Linear(2, 2), dict(
-            type='OptimWrapper', constructor='LayerDepthDecayOptimWrapperConstructor',
-            optimizer=dict(type='AdamW', lr=1e-3), paramwise_cfg=dict(layer_decay_rate=0.8)))
+        build_optim_wrapper(
+            torch.nn.Linear(2, 2),
+            dict(
+                type='OptimWrapper',
+                constructor='LayerDepthDecayOptimWrapperConstructor',
+                optimizer=dict(type='AdamW', lr=1e-3),
+                paramwise_cfg=dict(layer_decay_rate=0.8)))
     with pytest.raises(ValueError, match='layer_decay_rate'):
-        build_optim_wrapper(MogaNet(arch='xtiny'), dict(
-            type='OptimWrapper', constructor='LayerDepthDecayOptimWrapperConstructor',
-            optimizer=dict(type='AdamW', lr=1e-3), paramwise_cfg=dict()))
+        build_optim_wrapper(
+            MogaNet(arch='xtiny'),
+            dict(
+                type='OptimWrapper',
+                constructor='LayerDepthDecayOptimWrapperConstructor',
+                optimizer=dict(type='AdamW', lr=1e-3),
+                paramwise_cfg=dict()))
 
 
 def test_importing_mmpose_leaves_the_constructor_in_place():

@@ -17,18 +17,19 @@ from pathlib import Path
 import pytest
 import torch
 
-from conftest import REPO
-
 from tools.data.make_toy_coco import make as make_toy_coco
 from tools.data.make_toy_imagenet import make as make_toy_imagenet
+
+from conftest import REPO
 
 PY = sys.executable
 TOY_DET = REPO / 'configs' / 'det' / 'toy' / 'mask_rcnn_moganet_xt_1x_toy.py'
 TOY_CLS = REPO / 'configs' / 'cls' / 'toy' / 'moganet_xt_in1k_toy.py'
-RESUMABLE = ["default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook', interval=1,",
-             "    max_keep_ckpts=1), logger=dict(interval=1))",
-             "custom_hooks = [dict(type='RNGStateHook')]",
-             "randomness = dict(seed=0, deterministic=True)"]
+RESUMABLE = [
+    "default_hooks = dict(checkpoint=dict(type='SafeCheckpointHook', interval=1,",
+    "    max_keep_ckpts=1), logger=dict(interval=1))", "custom_hooks = [dict(type='RNGStateHook')]",
+    "randomness = dict(seed=0, deterministic=True)"
+]
 EPOCHS = 3
 pytestmark = pytest.mark.slow
 
@@ -43,29 +44,30 @@ def toy_coco(tmp_path_factory):
 def write_config(path: Path, data_root: Path, epochs=EPOCHS, batch_size=4, **extra) -> Path:
     """The toy Mask R-CNN at 128x128 on ``data_root``: safe checkpoints, RNG in
     checkpoints, fixed seed."""
-    lines = [f"_base_ = [{str(TOY_DET)!r}]",
-             f"root = {str(data_root) + '/'!r}",
-             "scale = (128, 128)",
-             "train_pipeline = [dict(type='LoadImageFromFile'),",
-             "    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),",
-             "    dict(type='Resize', scale=scale, keep_ratio=True),",
-             "    dict(type='RandomFlip', prob=0.5), dict(type='PackDetInputs')]",
-             "test_pipeline = [dict(type='LoadImageFromFile'),",
-             "    dict(type='Resize', scale=scale, keep_ratio=True),",
-             "    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),",
-             "    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',",
-             "         'img_shape', 'scale_factor'))]",
-             f"train_dataloader = dict(batch_size={batch_size}, dataset=dict(data_root=root,",
-             "    pipeline=train_pipeline))",
-             "val_dataloader = dict(batch_size=4, dataset=dict(data_root=root,",
-             "    pipeline=test_pipeline))",
-             "test_dataloader = val_dataloader",
-             "val_evaluator = dict(ann_file=root + 'annotations/instances_val.json')",
-             "test_evaluator = val_evaluator",
-             f"train_cfg = dict(max_epochs={epochs}, val_interval={epochs})",
-             "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
-             "    begin=0, end=4)]",
-             ] + RESUMABLE
+    lines = [
+        f"_base_ = [{str(TOY_DET)!r}]",
+        f"root = {str(data_root) + '/'!r}",
+        "scale = (128, 128)",
+        "train_pipeline = [dict(type='LoadImageFromFile'),",
+        "    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),",
+        "    dict(type='Resize', scale=scale, keep_ratio=True),",
+        "    dict(type='RandomFlip', prob=0.5), dict(type='PackDetInputs')]",
+        "test_pipeline = [dict(type='LoadImageFromFile'),",
+        "    dict(type='Resize', scale=scale, keep_ratio=True),",
+        "    dict(type='LoadAnnotations', with_bbox=True, with_mask=True),",
+        "    dict(type='PackDetInputs', meta_keys=('img_id', 'img_path', 'ori_shape',",
+        "         'img_shape', 'scale_factor'))]",
+        f"train_dataloader = dict(batch_size={batch_size}, dataset=dict(data_root=root,",
+        "    pipeline=train_pipeline))",
+        "val_dataloader = dict(batch_size=4, dataset=dict(data_root=root,",
+        "    pipeline=test_pipeline))",
+        "test_dataloader = val_dataloader",
+        "val_evaluator = dict(ann_file=root + 'annotations/instances_val.json')",
+        "test_evaluator = val_evaluator",
+        f"train_cfg = dict(max_epochs={epochs}, val_interval={epochs})",
+        "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
+        "    begin=0, end=4)]",
+    ] + RESUMABLE
     lines += [f'{k} = {v!r}' for k, v in extra.items()]
     path.write_text('\n'.join(lines) + '\n')
     return path
@@ -73,35 +75,37 @@ def write_config(path: Path, data_root: Path, epochs=EPOCHS, batch_size=4, **ext
 
 def write_cls_config(path: Path, data_root: Path) -> Path:
     """The toy classifier on ``data_root``, data loaded in the main process."""
-    lines = [f"_base_ = [{str(TOY_CLS)!r}]",
-             f"root = {str(data_root)!r}",
-             "train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
-             "    dataset=dict(data_root=root))",
-             "val_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
-             "    dataset=dict(data_root=root))",
-             "test_dataloader = val_dataloader",
-             f"train_cfg = dict(max_epochs={EPOCHS}, val_interval={EPOCHS})",
-             "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
-             "    begin=0, end=4)]"] + RESUMABLE
+    lines = [
+        f"_base_ = [{str(TOY_CLS)!r}]", f"root = {str(data_root)!r}",
+        "train_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
+        "    dataset=dict(data_root=root))",
+        "val_dataloader = dict(batch_size=16, num_workers=0, persistent_workers=False,",
+        "    dataset=dict(data_root=root))", "test_dataloader = val_dataloader",
+        f"train_cfg = dict(max_epochs={EPOCHS}, val_interval={EPOCHS})",
+        "param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,",
+        "    begin=0, end=4)]"
+    ] + RESUMABLE
     path.write_text('\n'.join(lines) + '\n')
     return path
 
 
 def train_cmd(cfg, work_dir, *args, codebase='mmdet'):
-    return [PY, str(REPO / 'tools' / 'train.py'), codebase, str(cfg), '--work-dir',
-            str(work_dir), *args]
+    return [
+        PY,
+        str(REPO / 'tools' / 'train.py'), codebase,
+        str(cfg), '--work-dir',
+        str(work_dir), *args
+    ]
 
 
 def run(cmd, timeout=600, **kwargs):
-    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout,
-                          **kwargs)
+    proc = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=timeout, **kwargs)
     assert proc.returncode == 0, proc.stdout[-3000:] + proc.stderr[-3000:]
     return proc
 
 
 def final_state(work_dir):
-    ckpt = torch.load(Path(work_dir) / f'epoch_{EPOCHS}.pth', map_location='cpu',
-                      weights_only=True)
+    ckpt = torch.load(Path(work_dir) / f'epoch_{EPOCHS}.pth', map_location='cpu', weights_only=True)
     return ckpt['state_dict']
 
 
@@ -118,8 +122,8 @@ def final_metrics(work_dir, key='coco/bbox_mAP'):
 
 def assert_same_weights(a, b):
     assert a.keys() == b.keys()
-    worst = max((a[k].double() - b[k].double()).abs().max().item() for k in a
-                if a[k].is_floating_point())
+    worst = max(
+        (a[k].double() - b[k].double()).abs().max().item() for k in a if a[k].is_floating_point())
     assert worst == 0.0, f'weights differ by up to {worst}'
 
 
@@ -136,8 +140,7 @@ def uninterrupted(toy_coco, tmp_path_factory):
 def kill_and_resume(cmd, work, max_wait=4.0):
     """Start ``cmd``, SIGKILL it at a random moment within ``max_wait`` seconds of
     its first checkpoint (before the last), then finish the run with ``--resume``."""
-    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL,
-                            stderr=subprocess.DEVNULL)
+    proc = subprocess.Popen(cmd, cwd=REPO, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     deadline = time.time() + 300
     while not (work / 'epoch_1.pth').exists():
         assert proc.poll() is None, 'training ended before its first checkpoint'
@@ -202,8 +205,7 @@ def test_kill_while_saving_leaves_the_previous_checkpoint(uninterrupted_cls, tmp
     work = tmp_path / 'work'
     argv = train_cmd(cfg, work, codebase='mmpretrain')[1:]
     script = KILL_DURING_SAVE.format(target='.epoch_2.pth', argv=argv)
-    proc = subprocess.run([PY, '-c', script], cwd=REPO, capture_output=True, text=True,
-                          timeout=600)
+    proc = subprocess.run([PY, '-c', script], cwd=REPO, capture_output=True, text=True, timeout=600)
     assert proc.returncode == -signal.SIGKILL, proc.stderr[-3000:]
     last = (work / 'last_checkpoint').read_text().strip()
     assert Path(last).name == 'epoch_1.pth'
@@ -241,16 +243,20 @@ class WeightSyncCheckHook(Hook):
 def test_two_process_ddp_on_cpu(toy_coco, tmp_path):
     (tmp_path / 'sync_check_hook.py').write_text(SYNC_HOOK)
     cfg = write_config(
-        tmp_path / 'cfg.py', toy_coco,
-        custom_imports=dict(imports=['moganet_mm', 'sync_check_hook'],
-                            allow_failed_imports=False),
-        custom_hooks=[dict(type='WeightSyncCheckHook')], epochs=1, batch_size=2)
+        tmp_path / 'cfg.py',
+        toy_coco,
+        custom_imports=dict(imports=['moganet_mm', 'sync_check_hook'], allow_failed_imports=False),
+        custom_hooks=[dict(type='WeightSyncCheckHook')],
+        epochs=1,
+        batch_size=2)
     log = tmp_path / 'sync.jsonl'
-    env = dict(os.environ, PYTHONPATH=f'{tmp_path}:{REPO}', SYNC_LOG=str(log),
-               OMP_NUM_THREADS='1')
-    proc = run([PY, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-                '--master_port', str(random.randint(20000, 40000)),
-                *train_cmd(cfg, tmp_path / 'work', '--launcher', 'pytorch')[1:]], env=env)
+    env = dict(os.environ, PYTHONPATH=f'{tmp_path}:{REPO}', SYNC_LOG=str(log), OMP_NUM_THREADS='1')
+    proc = run([
+        PY, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
+        str(random.randint(20000, 40000)),
+        *train_cmd(cfg, tmp_path / 'work', '--launcher', 'pytorch')[1:]
+    ],
+               env=env)
     steps = [json.loads(line) for line in log.read_text().splitlines()]
     assert len(steps) == 4  # 16 images / (2 ranks x 2 per rank)
     for rank0, rank1 in steps:
@@ -264,16 +270,18 @@ def test_two_process_ddp_on_cpu(toy_coco, tmp_path):
 
 def test_bf16_mixed_precision_on_cpu(toy_coco, tmp_path):
     cfg = write_config(
-        tmp_path / 'cfg.py', toy_coco,
-        optim_wrapper=dict(type='CPUAmpOptimWrapper', dtype='bfloat16',
-                           autocast_modules=('backbone', 'neck')),
-        model=dict(backbone=dict(attn_force_fp32=True)), epochs=1)
+        tmp_path / 'cfg.py',
+        toy_coco,
+        optim_wrapper=dict(
+            type='CPUAmpOptimWrapper', dtype='bfloat16', autocast_modules=('backbone', 'neck')),
+        model=dict(backbone=dict(attn_force_fp32=True)),
+        epochs=1)
     run(train_cmd(cfg, tmp_path / 'work'))
     rows = []
     for f in (tmp_path / 'work').glob('*/vis_data/scalars.json'):
         rows += [json.loads(line) for line in f.read_text().splitlines()]
     losses = [r['loss'] for r in rows if 'loss' in r]
     assert losses and all(map(lambda v: v == v and abs(v) < 1e4, losses))  # no NaN / inf
-    state = torch.load(tmp_path / 'work' / 'epoch_1.pth', map_location='cpu',
-                       weights_only=True)['state_dict']
+    state = torch.load(
+        tmp_path / 'work' / 'epoch_1.pth', map_location='cpu', weights_only=True)['state_dict']
     assert all(torch.isfinite(v).all() for v in state.values() if v.is_floating_point())

@@ -49,7 +49,7 @@ def test_ssim_of_constant_frames():
     a, b = 0.25, 0.625  # exact in float32
     pred, gt = torch.full((1, 1, 16, 16), a), torch.full((1, 1, 16, 16), b)
     for data_range in (2., 1.):
-        c1 = (0.01 * data_range) ** 2
+        c1 = (0.01 * data_range)**2
         expected = (2 * a * b + c1) / (a * a + b * b + c1)
         assert frame_ssim(pred, gt, data_range).item() == pytest.approx(expected, rel=1e-9)
     assert frame_ssim(gt, gt).item() == pytest.approx(1.0)
@@ -59,11 +59,11 @@ def test_ssim_of_an_edge_by_hand():
     """An 8x8 frame, left half 0 / right half 1, against itself shifted: the two
     7x7 windows of the valid map, computed by hand with sample (co)variances."""
     x = torch.zeros(1, 1, 7, 8)
-    x[..., 4:] = 1.0          # columns 4..7 are 1
+    x[..., 4:] = 1.0  # columns 4..7 are 1
     y = torch.zeros(1, 1, 7, 8)
-    y[..., 3:] = 1.0          # columns 3..7 are 1
+    y[..., 3:] = 1.0  # columns 3..7 are 1
     r = 2.0
-    c1, c2 = (0.01 * r) ** 2, (0.03 * r) ** 2
+    c1, c2 = (0.01 * r)**2, (0.03 * r)**2
 
     def window_ssim(cols_x, cols_y, ones_both):
         n = 49
@@ -71,7 +71,7 @@ def test_ssim_of_an_edge_by_hand():
         vx = (7 * cols_x - n * mx * mx) / (n - 1)
         vy = (7 * cols_y - n * my * my) / (n - 1)
         cxy = (7 * ones_both - n * mx * my) / (n - 1)
-        return ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx ** 2 + my ** 2 + c1) * (vx + vy + c2))
+        return ((2 * mx * my + c1) * (2 * cxy + c2)) / ((mx**2 + my**2 + c1) * (vx + vy + c2))
 
     # window columns 0..6: x has 3 one-columns (4,5,6), y 4 (3..6), both 3
     # window columns 1..7: x has 4, y 5, both 4
@@ -94,8 +94,9 @@ def test_metric_weighs_every_frame_equally():
     gt = torch.zeros(3, 1, 8, 8)
     pred = torch.full((3, 1, 8, 8), 0.1)  # PSNR 20 on every frame
     pred_exactish = torch.full((1, 1, 8, 8), 0.01)  # PSNR 40 on one frame
-    res = evaluate(VideoPredictionMetric(metric=['psnr']),
-                   [(pred, gt), (pred_exactish, torch.zeros(1, 1, 8, 8))])
+    res = evaluate(
+        VideoPredictionMetric(metric=['psnr']), [(pred, gt),
+                                                 (pred_exactish, torch.zeros(1, 1, 8, 8))])
     assert res['psnr'] == pytest.approx((3 * 20 + 40) / 4)
 
 
@@ -107,8 +108,9 @@ def test_trivial_baselines_and_gain():
     assert guesses['mean_frame'].shape == (2, 1, 4, 4)
     assert guesses['mean_frame'][0, 0, 0, 0].item() == pytest.approx(0.25)
     pred = torch.full((2, 1, 4, 4), 0.4)
-    res = evaluate(VideoPredictionMetric(metric=['mse'], trivial_baselines=True),
-                   [(pred, gt)], inputs=[inputs])
+    res = evaluate(
+        VideoPredictionMetric(metric=['mse'], trivial_baselines=True), [(pred, gt)],
+        inputs=[inputs])
     # per-frame SE over 16 pixels: blank 16*0.25=4, mean 16*0.0625=1, last 4, model 0.16
     assert res['mse_blank'] == pytest.approx(4.0)
     assert res['mse_mean_frame'] == pytest.approx(1.0)

@@ -1,16 +1,20 @@
 """switch_to_deploy folds norms and scales away without changing the outputs."""
 import pytest
 import torch
-from conftest import ARCHS, rel_err
-from deploy_helpers import TINY, deployed_copy, randomize
 
 from moganet_mm import MogaNet
 from moganet_mm.models.dilated_dwconv import SubgridDilatedDWConv
 
+from conftest import ARCHS, rel_err
+from deploy_helpers import TINY, deployed_copy, randomize
+
+
 def test_deploy_matches_reference_fixture(reference):
     model = MogaNet(arch='xtiny')
-    model.load_state_dict({k: v for k, v in reference['state_dict'].items()
-                           if not k.startswith('head.')})
+    model.load_state_dict({
+        k: v
+        for k, v in reference['state_dict'].items() if not k.startswith('head.')
+    })
     model.switch_to_deploy()
     with torch.no_grad():
         feats = model(reference['input'])
@@ -36,13 +40,18 @@ def test_deploy_state_dict_is_smaller_and_idempotent():
     model.switch_to_deploy()  # idempotent
     assert set(model.state_dict()) == keys
     gone = eager_keys - keys
-    assert all(any(p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'sigma.scale',
-                                    'mlp.decompose.',
-                                    'patch_embed1.projection.1.', 'patch_embed1.projection.4.',
-                                    '.norm.')) for k in gone)
-    assert {k for k in keys - eager_keys} == {
-        f'blocks{i}.{j}.{n}' for i, d in enumerate(TINY['depths'], 1) for j in range(d)
-        for n in ('res_scale', 'decompose_scale', 'decompose_gain')}
+    assert all(
+        any(
+            p in k for p in ('norm1.', 'norm2.', 'layer_scale_', 'sigma.scale', 'mlp.decompose.',
+                             'patch_embed1.projection.1.', 'patch_embed1.projection.4.', '.norm.'))
+        for k in gone)
+    assert {k
+            for k in keys - eager_keys} == {
+                f'blocks{i}.{j}.{n}'
+                for i, d in enumerate(TINY['depths'], 1)
+                for j in range(d)
+                for n in ('res_scale', 'decompose_scale', 'decompose_gain')
+            }
     assert all(f'norm{i}.weight' in keys for i in range(1, 5))  # stage norms stay
     # the FFN's decompose conv is fc2's extra output channel
     assert model.blocks1[0].mlp.fc2.out_channels == TINY['embed_dims'][0] + 1
@@ -133,8 +142,8 @@ def test_subgrid_dilated_dwconv(kernel, dilation, channels_last, size):
     """Deploy mode's split of a dilated depthwise conv into undilated sub-grid convs
     equals the conv, on channel slices (as MogaNet feeds it) of either layout, with
     sides that are not multiples of the dilation."""
-    conv = torch.nn.Conv2d(6, 6, kernel, padding=dilation * (kernel - 1) // 2,
-                           dilation=dilation, groups=6)
+    conv = torch.nn.Conv2d(
+        6, 6, kernel, padding=dilation * (kernel - 1) // 2, dilation=dilation, groups=6)
     split = SubgridDilatedDWConv.from_conv(conv)
     assert split.state_dict().keys() == conv.state_dict().keys()
     fmt = torch.channels_last if channels_last else torch.contiguous_format
@@ -149,5 +158,5 @@ def test_subgrid_dilated_dwconv(kernel, dilation, channels_last, size):
 
 def test_deploy_runs_the_dilated_conv_by_subgrids():
     model = deployed_copy(randomize(MogaNet(arch=TINY)))
-    assert all(isinstance(block.attn.value.DW_conv2, SubgridDilatedDWConv)
-               for block in model.blocks1)
+    assert all(
+        isinstance(block.attn.value.DW_conv2, SubgridDilatedDWConv) for block in model.blocks1)

@@ -5,12 +5,13 @@ import sys
 import pytest
 import torch
 import torch.nn.functional as F
-from conftest import REFERENCE, REPO, rel_err
 
 from moganet_mm.models import SimVP
 from moganet_mm.models.backbones.moganet import MogaBlock
 from moganet_mm.models.simvp import (convert_openstl_state_dict, infer_openstl_sizes,
                                      openstl_drop_path_rates)
+
+from conftest import REFERENCE, REPO, rel_err
 
 FIXTURE = REFERENCE / 'simvp_moganet_openstl_16_64_4_2.pth'
 
@@ -24,15 +25,16 @@ def openstl_fixture():
 # (openstl/models/simvp_model.py + modules/simvp_modules.py + layers/moganet.py at
 # c74deb5), written on its state dict, as the oracle for sizes the fixture lacks.
 
+
 def _conv_sc(sd, p, x, downsample, upsample, k):
     stride = 2 if downsample else 1
     pad = (k - stride + 1) // 2
     if upsample:
-        x = F.pixel_shuffle(F.conv2d(x, sd[p + 'conv.conv.0.weight'], sd[p + 'conv.conv.0.bias'],
-                                     padding=pad), 2)
+        x = F.pixel_shuffle(
+            F.conv2d(x, sd[p + 'conv.conv.0.weight'], sd[p + 'conv.conv.0.bias'], padding=pad), 2)
     else:
-        x = F.conv2d(x, sd[p + 'conv.conv.weight'], sd[p + 'conv.conv.bias'], stride=stride,
-                     padding=pad)
+        x = F.conv2d(
+            x, sd[p + 'conv.conv.weight'], sd[p + 'conv.conv.bias'], stride=stride, padding=pad)
     return F.silu(F.group_norm(x, 2, sd[p + 'conv.norm.weight'], sd[p + 'conv.norm.bias']))
 
 
@@ -43,8 +45,13 @@ def _bn(sd, p, x):
 
 def _dw(sd, p, x, dilation):
     w = sd[p + 'weight']
-    return F.conv2d(x, w, sd[p + 'bias'], padding=(w.shape[-1] - 1) * dilation // 2,
-                    dilation=dilation, groups=x.shape[1])
+    return F.conv2d(
+        x,
+        w,
+        sd[p + 'bias'],
+        padding=(w.shape[-1] - 1) * dilation // 2,
+        dilation=dilation,
+        groups=x.shape[1])
 
 
 def _moga_block(sd, p, x):
@@ -59,14 +66,15 @@ def _moga_block(sd, p, x):
     c0 = c - c1 - c2
     z1 = _dw(sd, a + 'value.DW_conv1.', z0[:, c0:c0 + c1], 2)
     z2 = _dw(sd, a + 'value.DW_conv2.', z0[:, c - c2:], 3)
-    v = F.conv2d(torch.cat([z0[:, :c0], z1, z2], 1), sd[a + 'value.PW_conv.weight'],
-                 sd[a + 'value.PW_conv.bias'])
+    v = F.conv2d(
+        torch.cat([z0[:, :c0], z1, z2], 1), sd[a + 'value.PW_conv.weight'],
+        sd[a + 'value.PW_conv.bias'])
     attn = F.conv2d(F.silu(g) * F.silu(v), sd[a + 'proj_2.weight'], sd[a + 'proj_2.bias']) + u
     x = x + sd[p + 'layer_scale_1'] * attn
     m = p + 'mlp.'
     h = F.conv2d(_bn(sd, p + 'norm2.', x), sd[m + 'fc1.weight'], sd[m + 'fc1.bias'])
-    h = F.gelu(F.conv2d(h, sd[m + 'dwconv.weight'], sd[m + 'dwconv.bias'], padding=1,
-                        groups=h.shape[1]))
+    h = F.gelu(
+        F.conv2d(h, sd[m + 'dwconv.weight'], sd[m + 'dwconv.bias'], padding=1, groups=h.shape[1]))
     d = F.gelu(F.conv2d(h, sd[m + 'decompose.weight'], sd[m + 'decompose.bias']))
     h = h + sd[m + 'sigma'] * (h - d)
     return x + sd[p + 'layer_scale_2'] * F.conv2d(h, sd[m + 'fc2.weight'], sd[m + 'fc2.bias'])
@@ -96,8 +104,10 @@ def openstl_forward(sd, x, n_s, n_t, k_enc=3, k_dec=3):
 
 def to_openstl_keys(state):
     """This project's keys -> OpenSTL's (the bare sigma parameters)."""
-    return {k[:-len('.scale')] if k.endswith(('attn.sigma.scale', 'mlp.sigma.scale')) else k: v
-            for k, v in state.items()}
+    return {
+        k[:-len('.scale')] if k.endswith(('attn.sigma.scale', 'mlp.sigma.scale')) else k: v
+        for k, v in state.items()
+    }
 
 
 def randomised(model, seed):
@@ -112,12 +122,14 @@ def randomised(model, seed):
             elif name.endswith(('layer_scale_1', 'layer_scale_2', 'sigma.scale')):
                 t.copy_(torch.rand(t.shape, generator=gen) * 0.5 + 0.25)
             else:
-                t.copy_(torch.randn(t.shape, generator=gen) * (0.5 / max(t[0].numel(), 1) ** 0.5
-                                                               if t.dim() > 1 else 0.2))
+                t.copy_(
+                    torch.randn(t.shape, generator=gen) *
+                    (0.5 / max(t[0].numel(), 1)**0.5 if t.dim() > 1 else 0.2))
     return model.eval()
 
 
 # --- the fixture -------------------------------------------------------------------
+
 
 def test_fixture_loads_every_tensor_and_reproduces_openstl(openstl_fixture):
     cfg = openstl_fixture['config']
@@ -150,27 +162,40 @@ def test_load_openstl_refuses_wrong_sizes(openstl_fixture):
 
 
 def test_lightning_checkpoint_prefix_is_stripped(openstl_fixture):
-    ckpt = {'state_dict': {'model.' + k: v for k, v in openstl_fixture['state_dict'].items()},
-            'epoch': 3}
+    ckpt = {
+        'state_dict': {
+            'model.' + k: v
+            for k, v in openstl_fixture['state_dict'].items()
+        },
+        'epoch': 3
+    }
     model = SimVP.from_openstl(ckpt, in_shape=(10, 1, 64, 64)).eval()
     with torch.no_grad():
         assert rel_err(model(openstl_fixture['input']), openstl_fixture['output']) <= 1e-4
 
 
-@pytest.mark.parametrize('sizes', [
-    dict(in_shape=(10, 3, 64, 64), hid_S=8, hid_T=32, N_S=4, N_T=3),   # MNIST-CIFAR frames
-    dict(in_shape=(4, 2, 32, 32), hid_S=16, hid_T=24, N_S=2, N_T=4),   # TaxiBJ-like
-    dict(in_shape=(5, 1, 48, 48), hid_S=8, hid_T=40, N_S=6, N_T=2, spatio_kernel_enc=5,
-         spatio_kernel_dec=5),
-])
+@pytest.mark.parametrize(
+    'sizes',
+    [
+        dict(in_shape=(10, 3, 64, 64), hid_S=8, hid_T=32, N_S=4, N_T=3),  # MNIST-CIFAR frames
+        dict(in_shape=(4, 2, 32, 32), hid_S=16, hid_T=24, N_S=2, N_T=4),  # TaxiBJ-like
+        dict(
+            in_shape=(5, 1, 48, 48),
+            hid_S=8,
+            hid_T=40,
+            N_S=6,
+            N_T=2,
+            spatio_kernel_enc=5,
+            spatio_kernel_dec=5),
+    ])
 def test_other_sizes_match_openstl(sizes):
     model = randomised(SimVP(**sizes), seed=sum(sizes['in_shape']))
     sd = to_openstl_keys(model.state_dict())
     x = torch.rand(2, *sizes['in_shape'], generator=torch.Generator().manual_seed(0))
     with torch.no_grad():
-        ours, theirs = model(x), openstl_forward(
-            sd, x, sizes['N_S'], sizes['N_T'], sizes.get('spatio_kernel_enc', 3),
-            sizes.get('spatio_kernel_dec', 3))
+        ours, theirs = model(x), openstl_forward(sd, x, sizes['N_S'], sizes['N_T'],
+                                                 sizes.get('spatio_kernel_enc', 3),
+                                                 sizes.get('spatio_kernel_dec', 3))
     assert rel_err(ours, theirs) <= 1e-4
     # and the OpenSTL-keyed weights round-trip through the loading path
     again = SimVP.from_openstl(sd, in_shape=sizes['in_shape']).eval()
@@ -195,13 +220,16 @@ def test_converter_cli(tmp_path, openstl_fixture):
 
 # --- the model itself --------------------------------------------------------------
 
+
 def test_translator_uses_the_backbone_block():
     model = SimVP(in_shape=(10, 1, 64, 64), hid_S=16, hid_T=64, N_S=4, N_T=3)
     blocks = [layer.block for layer in model.hid.enc]
     assert all(type(b) is MogaBlock for b in blocks)
     assert [b.attn.proj_1.in_channels for b in blocks] == [160, 64, 64]
-    assert [layer.reduction.out_channels if layer.reduction is not None else None
-            for layer in model.hid.enc] == [64, None, 160]
+    assert [
+        layer.reduction.out_channels if layer.reduction is not None else None
+        for layer in model.hid.enc
+    ] == [64, None, 160]
 
 
 def test_openstl_drop_path_quirk():
@@ -211,8 +239,10 @@ def test_openstl_drop_path_quirk():
     assert all(r > 0 for r in rates[:-1])
     assert openstl_drop_path_rates(0., 8, 'linear') == [0.] * 8
     model = SimVP(in_shape=(10, 1, 64, 64), N_T=4, drop_path=0.)
-    assert [layer.block.drop_path.drop_prob if hasattr(layer.block.drop_path, 'drop_prob')
-            else 0. for layer in model.hid.enc] == pytest.approx(openstl_drop_path_rates(0., 4))
+    assert [
+        layer.block.drop_path.drop_prob if hasattr(layer.block.drop_path, 'drop_prob') else 0.
+        for layer in model.hid.enc
+    ] == pytest.approx(openstl_drop_path_rates(0., 4))
     with pytest.raises(ValueError, match='drop_path_schedule'):
         openstl_drop_path_rates(0.1, 4, 'cosine')
 
@@ -245,5 +275,13 @@ def test_loss_and_predict_modes():
 
 def test_sizes_are_read_from_weights(openstl_fixture):
     sizes = infer_openstl_sizes(openstl_fixture['state_dict'])
-    assert sizes == dict(hid_S=16, hid_T=64, N_S=4, N_T=2, mlp_ratio=8.0, spatio_kernel_enc=3,
-                         spatio_kernel_dec=3, C=1, T_times_hid_S=160)
+    assert sizes == dict(
+        hid_S=16,
+        hid_T=64,
+        N_S=4,
+        N_T=2,
+        mlp_ratio=8.0,
+        spatio_kernel_enc=3,
+        spatio_kernel_dec=3,
+        C=1,
+        T_times_hid_S=160)

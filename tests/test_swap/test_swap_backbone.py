@@ -7,10 +7,10 @@ import pytest
 import torch
 from mmengine.config import Config
 
-from tools.paths import REPO
-from moganet_mm.swap import SwapError, plan_swap, swap_backbone
 from moganet_mm.codebases import load_config
+from moganet_mm.swap import SwapError, plan_swap, swap_backbone
 from moganet_mm.swap.cli import main
+from tools.paths import REPO
 
 XT = [32, 64, 96, 192]  # MogaNet-XT widths, strides 4..32
 
@@ -23,8 +23,8 @@ def test_dino_maps_strides_and_channel_mapper(tmp_path):
     """DETR family: ResNet out_indices (1, 2, 3) -> MogaNet stages at strides 8/16/32;
     only the ChannelMapper's in_channels change, not the transformer's widths."""
     out = tmp_path / 'dino_moganet.py'
-    plan = swap_backbone('mmdet::dino/dino-4scale_r50_8xb2-12e_coco.py', arch='xt',
-                         pretrained='none', out=str(out))
+    plan = swap_backbone(
+        'mmdet::dino/dino-4scale_r50_8xb2-12e_coco.py', arch='xt', pretrained='none', out=str(out))
     assert [f.stride for f in plan.old_features] == [8, 16, 32]
     assert plan.out_indices == (1, 2, 3)
     assert edits(plan) == {'neck.in_channels': ([512, 1024, 2048], XT[1:])}
@@ -39,11 +39,12 @@ def test_released_weights_and_normalisation():
     """--pretrained released points at the arch's ImageNet release; a caffe-style
     BGR preprocessor becomes RGB with ImageNet mean/std for those weights."""
     plan = plan_swap('mmdet::fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py', arch='t')
-    assert plan.backbone['init_cfg']['checkpoint'].endswith('moganet_tiny_sz224_8xbs128_ep300.pth.tar')
+    assert plan.backbone['init_cfg']['checkpoint'].endswith(
+        'moganet_tiny_sz224_8xbs128_ep300.pth.tar')
     pre = plan.model_overrides['data_preprocessor']
     assert pre['bgr_to_rgb'] is True and pre['std'] == [58.395, 57.12, 57.375]
-    none = plan_swap('mmdet::fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py', arch='t',
-                     pretrained='none')
+    none = plan_swap(
+        'mmdet::fcos/fcos_r50-caffe_fpn_gn-head_1x_coco.py', arch='t', pretrained='none')
     assert none.backbone['init_cfg'] is None and 'data_preprocessor' not in none.model_overrides
     assert 'frozen_stages' not in none.backbone  # random weights are never frozen
 
@@ -51,20 +52,24 @@ def test_released_weights_and_normalisation():
 def test_dilated_pspnet_and_pretrained_field():
     """PSPNet's dilated ResNetV1c (strides 4/8/8/8) maps output by output, with a
     warning; in_index picks each head's width; model.pretrained is dropped."""
-    plan = plan_swap('mmseg::pspnet/pspnet_r50-d8_4xb4-80k_ade20k-512x512.py', arch='xt',
-                     pretrained='none')
+    plan = plan_swap(
+        'mmseg::pspnet/pspnet_r50-d8_4xb4-80k_ade20k-512x512.py', arch='xt', pretrained='none')
     assert [f.stride for f in plan.old_features] == [4, 8, 8, 8]
     assert plan.out_indices == (0, 1, 2, 3)
-    assert edits(plan) == {'decode_head.in_channels': (2048, 192),
-                           'auxiliary_head.in_channels': (1024, 96)}
+    assert edits(plan) == {
+        'decode_head.in_channels': (2048, 192),
+        'auxiliary_head.in_channels': (1024, 96)
+    }
     assert any('dilated' in w for w in plan.warnings)
     assert plan.model_overrides['pretrained'] is None
     assert any('model.pretrained' in w for w in plan.warnings)
 
 
 def test_deeplabv3plus_low_level_channels():
-    plan = plan_swap('mmseg::deeplabv3plus/deeplabv3plus_r50-d8_4xb4-80k_ade20k-512x512.py',
-                     arch='xt', pretrained='none')
+    plan = plan_swap(
+        'mmseg::deeplabv3plus/deeplabv3plus_r50-d8_4xb4-80k_ade20k-512x512.py',
+        arch='xt',
+        pretrained='none')
     assert edits(plan)['decode_head.c1_in_channels'] == (256, 32)
     assert edits(plan)['decode_head.in_channels'] == (2048, 192)
 
@@ -72,24 +77,29 @@ def test_deeplabv3plus_low_level_channels():
 def test_knet_keeps_fields_not_fed_by_the_backbone():
     """KNet's kernel update heads have in_channels=256, ResNet's stage-1 width, but
     read the UPerHead's output: the trace leaves them alone."""
-    plan = plan_swap('mmseg::knet/knet-s3_r50-d8_upernet_8xb2-adamw-80k_ade20k-512x512.py',
-                     arch='xt', pretrained='none')
+    plan = plan_swap(
+        'mmseg::knet/knet-s3_r50-d8_upernet_8xb2-adamw-80k_ade20k-512x512.py',
+        arch='xt',
+        pretrained='none')
     changed = edits(plan)
-    assert changed['decode_head.kernel_generate_head.in_channels'] == (
-        [256, 512, 1024, 2048], XT)
+    assert changed['decode_head.kernel_generate_head.in_channels'] == ([256, 512, 1024, 2048], XT)
     assert not any('kernel_update_head' in k for k in changed)
 
 
 def test_query_based_segmentor_mask2former():
-    plan = plan_swap('mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py',
-                     arch='xt', pretrained='none')
+    plan = plan_swap(
+        'mmseg::mask2former/mask2former_r50_8xb2-160k_ade20k-512x512.py',
+        arch='xt',
+        pretrained='none')
     assert plan.out_indices == (0, 1, 2, 3)
     assert edits(plan) == {'decode_head.in_channels': ([256, 512, 1024, 2048], XT)}
 
 
 def test_simcc_pose_head():
-    plan = plan_swap('mmpose::body_2d_keypoint/simcc/coco/simcc_res50_8xb64-210e_coco-256x192.py',
-                     arch='xt', pretrained='none')
+    plan = plan_swap(
+        'mmpose::body_2d_keypoint/simcc/coco/simcc_res50_8xb64-210e_coco-256x192.py',
+        arch='xt',
+        pretrained='none')
     assert plan.out_indices == (3, )
     assert edits(plan) == {'head.in_channels': (2048, 192)}
 
@@ -111,6 +121,7 @@ def test_config_in_memory():
 
 
 # ---- bad input: one clear error, nothing overwritten
+
 
 @pytest.mark.parametrize('src, message', [
     ('mmdet::nope/nope.py', 'not found'),
@@ -159,15 +170,17 @@ def test_force_overwrites_and_local_base_is_relative(tmp_path):
     out = tmp_path / 'b' / 'retina_moganet.py'
     out.parent.mkdir()
     out.write_text('old')
-    assert main([str(src), '--arch', 'xt', '--pretrained', 'none', '--out', str(out),
-                 '--force']) == 0
+    assert main([str(src), '--arch', 'xt', '--pretrained', 'none', '--out',
+                 str(out), '--force']) == 0
     assert "_base_ = '../a/retina.py'" in out.read_text()
     assert Config.fromfile(str(out)).model.neck.in_channels == XT
 
 
 @pytest.mark.parametrize('argv', [['tools/swap_backbone.py'], ['-m', 'moganet_mm.swap.cli']])
 def test_runs_as_script_and_module(argv):
-    out = subprocess.run([sys.executable, *argv, '--help'], cwd=REPO, capture_output=True,
+    out = subprocess.run([sys.executable, *argv, '--help'],
+                         cwd=REPO,
+                         capture_output=True,
                          text=True)
     assert out.returncode == 0, out.stderr
     assert '--pretrained' in out.stdout
@@ -176,6 +189,7 @@ def test_runs_as_script_and_module(argv):
 def test_written_config_trains_a_step(tmp_path):
     """The printed config, saved, builds and its model gives a finite loss."""
     from moganet_mm.codebases import build_model
+
     from swap_synthetic import det_batch
     plan = swap_backbone('mmdet::atss/atss_r50_fpn_1x_coco.py', arch='xt', pretrained='none')
     path = tmp_path / 'atss.py'

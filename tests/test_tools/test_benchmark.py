@@ -3,7 +3,6 @@ import json
 import os
 import subprocess
 import sys
-from pathlib import Path
 
 import pytest
 import torch
@@ -14,11 +13,16 @@ from tools.paths import REPO
 
 def test_benchmark_writes_rows_and_ratios(tmp_path):
     out = tmp_path / 'bench.json'
-    proc = subprocess.run(
-        [sys.executable, 'tools/analysis/benchmark.py', '--models', 'moganet_xt',
-         '--variants', 'eager,deploy', '--batch-sizes', '1', '--no-dense', '--no-memory',
-         '--repeats', '1', '--profile', '--json', str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, 'tools/analysis/benchmark.py', '--models', 'moganet_xt', '--variants',
+        'eager,deploy', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats', '1',
+        '--profile', '--json',
+        str(out)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     assert '| moganet_xt:deploy | ' in proc.stdout and 'vs eager' in proc.stdout
     rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
@@ -39,13 +43,20 @@ def test_moganet_rows_run_where_mmpretrain_does_not_import(tmp_path):
     fake = tmp_path / 'broken' / 'mmpretrain'
     fake.mkdir(parents=True)
     (fake / '__init__.py').write_text("raise TypeError('NoneType takes no arguments')\n")
-    env = dict(os.environ, PYTHONPATH=f'{fake.parent}{os.pathsep}{os.environ.get("PYTHONPATH", "")}')
-    common = ['--variants', 'eager', '--batch-sizes', '1', '--no-dense', '--no-memory',
-              '--repeats', '1', '--min-time', '0.01']
+    env = dict(
+        os.environ, PYTHONPATH=f'{fake.parent}{os.pathsep}{os.environ.get("PYTHONPATH", "")}')
+    common = [
+        '--variants', 'eager', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats', '1',
+        '--min-time', '0.01'
+    ]
 
     def bench(*args):
         return subprocess.run([sys.executable, 'tools/analysis/benchmark.py', *args, *common],
-                              cwd=REPO, env=env, capture_output=True, text=True, timeout=600)
+                              cwd=REPO,
+                              env=env,
+                              capture_output=True,
+                              text=True,
+                              timeout=600)
 
     ok = bench('--models', 'moganet_xt')
     assert ok.returncode == 0, ok.stderr[-3000:]
@@ -74,16 +85,24 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
     """--autocast adds the fastest uncompiled row under torch.autocast, with its error
     against the same model in float32 (half precision: small but not zero)."""
     out = tmp_path / 'bench.json'
-    common = ['--models', 'moganet_xt', '--batch-sizes', '1', '--no-dense', '--no-memory',
-              '--repeats', '1', '--min-time', '0.01']
-    proc = subprocess.run(
-        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,fp16',
-         '--variants', 'deploy+cl,deploy+cl+bf16,deploy+cl+fp16', '--json', str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+    common = [
+        '--models', 'moganet_xt', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats',
+        '1', '--min-time', '0.01'
+    ]
+    proc = subprocess.run([
+        sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,fp16',
+        '--variants', 'deploy+cl,deploy+cl+bf16,deploy+cl+fp16', '--json',
+        str(out)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
-    assert set(rows) == {'moganet_xt:deploy+cl', 'moganet_xt:deploy+cl+bf16',
-                         'moganet_xt:deploy+cl+fp16'}
+    assert set(rows) == {
+        'moganet_xt:deploy+cl', 'moganet_xt:deploy+cl+bf16', 'moganet_xt:deploy+cl+fp16'
+    }
     assert 'autocast rel err' not in rows['moganet_xt:deploy+cl']
     # bf16 keeps 8 mantissa bits, fp16 11: errors of about 2^-8 and 2^-11 of the output
     assert 1e-4 < rows['moganet_xt:deploy+cl+fp16']['autocast rel err'] < 5e-3
@@ -91,8 +110,11 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
     assert all(r['img/s bs1'] > 0 for r in rows.values())
     assert '| moganet_xt:deploy+cl+bf16 | ' in proc.stdout
 
-    bad = subprocess.run([sys.executable, '-m', 'tools.analysis.benchmark', *common,
-                          '--autocast', 'bf16,int8'], cwd=REPO, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,int8'],
+        cwd=REPO,
+        capture_output=True,
+        text=True)
     assert bad.returncode == 2
     assert "unknown dtype(s) ['int8']; choose from ['fp16', 'bf16']" in bad.stderr
 
@@ -102,14 +124,20 @@ def test_whole_model_rows_and_ratios(tmp_path):
     mmpose's own config, with speeds as ratios to the ResNet-50 row."""
     out = tmp_path / 'whole.json'
     common = ['--whole', '--tasks', 'topdown', '--repeats', '1', '--min-time', '0']
-    proc = subprocess.run(
-        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--models',
-         'moganet_s,resnet50', '--variants', 'eager,ort', '--json', str(out)],
-        cwd=REPO, capture_output=True, text=True, timeout=600)
+    proc = subprocess.run([
+        sys.executable, '-m', 'tools.analysis.benchmark', *common, '--models', 'moganet_s,resnet50',
+        '--variants', 'eager,ort', '--json',
+        str(out)
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600)
     assert proc.returncode == 0, proc.stderr[-3000:]
     rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
-    assert set(rows) == {'topdown:moganet_s:eager', 'topdown:moganet_s:ort',
-                         'topdown:resnet50:eager'}
+    assert set(rows) == {
+        'topdown:moganet_s:eager', 'topdown:moganet_s:ort', 'topdown:resnet50:eager'
+    }
     assert rows['topdown:resnet50:eager']['vs_resnet50'] == 1
     base = rows['topdown:resnet50:eager']['ms']
     for r in rows.values():
@@ -118,6 +146,9 @@ def test_whole_model_rows_and_ratios(tmp_path):
     assert rows['topdown:moganet_s:eager']['params_M'] == pytest.approx(29.0, abs=0.1)
     assert '| topdown:moganet_s:ort | 192x256 |' in proc.stdout
 
-    bad = subprocess.run([sys.executable, '-m', 'tools.analysis.benchmark', *common,
-                          '--autocast', 'bf16'], cwd=REPO, capture_output=True, text=True)
+    bad = subprocess.run(
+        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16'],
+        cwd=REPO,
+        capture_output=True,
+        text=True)
     assert bad.returncode == 2 and 'does not apply with --whole' in bad.stderr

@@ -1,16 +1,16 @@
 """Toy ImageNet: the generator, a shortened real training run, mim train / test."""
 import hashlib
-import json
 import os
 import shutil
 import subprocess
 import sys
 
 import pytest
-from conftest import REPO
-from demo_run import assert_learned, run_demo
 
 from tools.data.make_toy_imagenet import CLASSES, make
+
+from conftest import REPO
+from demo_run import assert_learned, run_demo
 
 TOY_CONFIG = 'configs/cls/toy/moganet_xt_in1k_toy.py'
 PY = sys.executable
@@ -25,8 +25,8 @@ def digest(root):
 
 
 def test_generator_layout_and_seed(tmp_path):
-    counts = make(str(tmp_path / 'a'), train=3 * len(CLASSES), val=2 * len(CLASSES), size=48,
-                  seed=1)
+    counts = make(
+        str(tmp_path / 'a'), train=3 * len(CLASSES), val=2 * len(CLASSES), size=48, seed=1)
     assert counts == dict(classes=len(CLASSES), train=3 * len(CLASSES), val=2 * len(CLASSES))
     a = tmp_path / 'a'
     assert sorted(p.name for p in (a / 'train').iterdir()) == sorted(CLASSES)
@@ -51,9 +51,10 @@ def test_colour_is_not_the_cue(tmp_path):
     import numpy as np
     from PIL import Image
     make(str(tmp_path), train=40 * len(CLASSES), val=len(CLASSES), size=48, seed=0)
-    means = np.array([[np.asarray(Image.open(p)).mean((0, 1))
-                       for p in sorted((tmp_path / 'train' / c).glob('*.JPEG'))]
-                      for c in CLASSES])  # (classes, images, 3)
+    means = np.array([[
+        np.asarray(Image.open(p)).mean((0, 1))
+        for p in sorted((tmp_path / 'train' / c).glob('*.JPEG'))
+    ] for c in CLASSES])  # (classes, images, 3)
     spread_between = means.mean(1).std(0).max()
     spread_within = means.std(1).mean()
     assert spread_between < 0.5 * spread_within
@@ -92,21 +93,29 @@ def test_short_toy_training_learns(demo_run):
 def test_mim_train_and_test(toy_data, demo_run, tmp_path):
     mim = shutil.which('mim', path=os.path.dirname(PY)) or shutil.which('mim')
     assert mim, 'openmim is not installed in this environment'
-    data = [f'{loader}.dataset.data_root={toy_data}'
-            for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')]
-    res = subprocess.run(
-        [mim, 'train', 'mmpretrain', TOY_CONFIG, '--work-dir', str(tmp_path / 'train'),
-         '--launcher', 'none', '--cfg-options', *data, 'train_cfg.max_epochs=1',
-         'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'],
-        capture_output=True, text=True, cwd=REPO)
+    data = [
+        f'{loader}.dataset.data_root={toy_data}'
+        for loader in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
+    res = subprocess.run([
+        mim, 'train', 'mmpretrain', TOY_CONFIG, '--work-dir',
+        str(tmp_path / 'train'), '--launcher', 'none', '--cfg-options', *data,
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'
+    ],
+                         capture_output=True,
+                         text=True,
+                         cwd=REPO)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert (tmp_path / 'train' / 'epoch_1.pth').is_file()
     # mim test on the checkpoint the shortened demo trained
     _, work = demo_run
-    res = subprocess.run(
-        [mim, 'test', 'mmpretrain', TOY_CONFIG, '--checkpoint', str(work / 'epoch_8.pth'),
-         '--work-dir', str(tmp_path / 'test'), '--launcher', 'none',
-         '--cfg-options', *data],
-        capture_output=True, text=True, cwd=REPO)
+    res = subprocess.run([
+        mim, 'test', 'mmpretrain', TOY_CONFIG, '--checkpoint',
+        str(work / 'epoch_8.pth'), '--work-dir',
+        str(tmp_path / 'test'), '--launcher', 'none', '--cfg-options', *data
+    ],
+                         capture_output=True,
+                         text=True,
+                         cwd=REPO)
     assert res.returncode == 0, res.stdout[-3000:] + res.stderr[-3000:]
     assert 'accuracy/top1' in res.stdout + res.stderr

@@ -12,11 +12,12 @@ import subprocess
 import sys
 
 import pytest
-from demo_run import assert_learned, run_demo
 from mmengine.config import Config
 
 from tools.data.make_toy_coco import make
 from tools.paths import REPO
+
+from demo_run import assert_learned, run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -47,8 +48,15 @@ def test_demo_job_learns_and_enforces_its_floor(tmp_path):
     must also print that miss, and only that one, and exit 1: the check ``make demo``
     relies on.
     """
-    summary, out = run_demo('det', tmp_path, *SHORT, '--eval-untrained', '--floor',
-                            f'coco/segm_mAP={SEGM_FLOOR}', 'coco/bbox_mAP=1.01', expect_rc=1)
+    summary, out = run_demo(
+        'det',
+        tmp_path,
+        *SHORT,
+        '--eval-untrained',
+        '--floor',
+        f'coco/segm_mAP={SEGM_FLOOR}',
+        'coco/bbox_mAP=1.01',
+        expect_rc=1)
     missed = [line for line in out.splitlines() if 'FLOOR MISSED' in line]
     assert len(missed) == 1 and 'coco/bbox_mAP' in missed[0] and 'segm' not in missed[0], missed
     assert summary['iters'] == 30 and summary['val_images'] == 8 and not summary['passed']
@@ -62,13 +70,15 @@ def test_demo_job_ddp_on_cpu(tmp_path):
     without a GPU: rank 0 makes (and stamps) the set once, the other rank waits for it
     at a barrier, both train one iteration and rank 0 reports the metrics."""
     data, work = tmp_path / 'data', tmp_path / 'work'
-    cmd = [sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2',
-           '--master_port', str(random.randint(20000, 40000)),
-           str(REPO / 'tools/demo/det.py'), '--launcher', 'pytorch', '--work-dir', str(work),
-           '--data-root', str(data), '--train', '8', '--val', '4', '--epochs', '1',
-           '--floor', '0']
-    out = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True,
-                         env=dict(os.environ, OMP_NUM_THREADS='1'))
+    cmd = [
+        sys.executable, '-m', 'torch.distributed.run', '--nproc_per_node', '2', '--master_port',
+        str(random.randint(20000, 40000)),
+        str(REPO / 'tools/demo/det.py'), '--launcher', 'pytorch', '--work-dir',
+        str(work), '--data-root',
+        str(data), '--train', '8', '--val', '4', '--epochs', '1', '--floor', '0'
+    ]
+    out = subprocess.run(
+        cmd, cwd=REPO, capture_output=True, text=True, env=dict(os.environ, OMP_NUM_THREADS='1'))
     assert out.returncode == 0, out.stdout[-3000:] + out.stderr[-3000:]
     assert out.stdout.count('making the toy set') == 1, out.stdout[-3000:]
     assert (data / 'toy_dataset.json').is_file()
@@ -79,9 +89,9 @@ def test_demo_job_ddp_on_cpu(tmp_path):
 def run_few_iters(config, data_root, work_dir, epochs):
     """Train ``epochs`` over the 8-image set (batch 2, no shuffling), then evaluate on
     6 val images; returns (per-iteration losses, CocoMetric results)."""
+    from mmdet.utils import register_all_modules
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
-    from mmdet.utils import register_all_modules
     register_all_modules()
     cfg = Config.fromfile(REPO / 'configs/det/toy' / config)
     root = str(data_root) + '/'
@@ -92,8 +102,7 @@ def run_few_iters(config, data_root, work_dir, epochs):
     cfg.val_evaluator.ann_file = root + 'annotations/instances_val.json'
     cfg.train_cfg.update(max_epochs=epochs, val_interval=epochs)
     # the toy schedule (AdamW 2e-3) with a 4-iteration warm-up and no decay
-    cfg.param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False,
-                                begin=0, end=4)]
+    cfg.param_scheduler = [dict(type='LinearLR', start_factor=0.1, by_epoch=False, begin=0, end=4)]
     if 'rpn' in cfg.model.test_cfg:  # an untrained RPN's 1000 proposals per image make
         cfg.model.test_cfg.rpn.max_per_img = 100  # the three cascade stages slow to test
     cfg.work_dir = str(work_dir)
@@ -102,6 +111,7 @@ def run_few_iters(config, data_root, work_dir, epochs):
     losses, results = [], {}
 
     class Recorder(Hook):
+
         def after_train_iter(self, runner, batch_idx, data_batch=None, outputs=None):
             losses.append(float(outputs['loss']))
 
@@ -125,6 +135,6 @@ def test_few_iterations_loss_falls_and_metric_computed(config, epochs, tiny_coco
     assert all(math.isfinite(v) for v in losses), losses
     first, last = sum(losses[:3]) / 3, sum(losses[-3:]) / 3
     assert last < first, losses
-    wanted = {'coco/bbox_mAP', 'coco/bbox_mAP_50'} | (
-        {'coco/segm_mAP', 'coco/segm_mAP_50'} if 'cascade' in config else set())
+    wanted = {'coco/bbox_mAP', 'coco/bbox_mAP_50'
+              } | ({'coco/segm_mAP', 'coco/segm_mAP_50'} if 'cascade' in config else set())
     assert wanted <= set(metrics), metrics

@@ -8,8 +8,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 
-REPO = Path(__file__).resolve().parents[2]
 from tools.data import make_toy_coco
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def digest(root):
@@ -36,8 +37,8 @@ def test_deterministic_and_seeded(toy, tmp_path):
 
 def test_valid_coco_with_matching_polygons(toy):
     for split, n in (('train', 60), ('val', 12)):
-        coco = make_toy_coco.validate(str(toy / 'annotations' / f'instances_{split}.json'),
-                                      str(toy / split))
+        coco = make_toy_coco.validate(
+            str(toy / 'annotations' / f'instances_{split}.json'), str(toy / split))
         assert len(coco.getImgIds()) == n
         assert len(coco.getCatIds()) >= 3
         per_image = [len(coco.getAnnIds(imgIds=i)) for i in coco.getImgIds()]
@@ -86,8 +87,12 @@ def test_bad_arguments_are_named():
         make_toy_coco.make('unused', train=0)
     with pytest.raises(ValueError, match="unknown style 'easy'; choose one of"):
         make_toy_coco.make('unused', style='easy')
-    out = subprocess.run([sys.executable, str(REPO / 'tools/data/make_toy_coco.py'),
-                          '--size', '16', '--out', 'unused'], capture_output=True, text=True)
+    out = subprocess.run([
+        sys.executable,
+        str(REPO / 'tools/data/make_toy_coco.py'), '--size', '16', '--out', 'unused'
+    ],
+                         capture_output=True,
+                         text=True)
     assert out.returncode != 0 and 'size must be >= 64 pixels, got 16' in out.stderr
 
 

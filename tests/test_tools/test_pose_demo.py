@@ -6,6 +6,7 @@ import subprocess
 import sys
 
 import pytest
+
 from conftest import REPO
 from demo_run import assert_learned, run_demo
 
@@ -26,7 +27,8 @@ MAX_LOSS_RATIO, MIN_ACC_POSE = 0.92, 0.10
 
 def run(cmd, **kw):
     r = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, **kw)
-    assert r.returncode == 0, f'{cmd} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
+    assert r.returncode == 0, \
+        f'{cmd} failed ({r.returncode}):\n{r.stdout[-3000:]}\n{r.stderr[-3000:]}'
     return r
 
 
@@ -40,8 +42,10 @@ def test_demo_shortened_learns_evaluates_and_draws(tmp_path):
                             '--epochs', SHORT_EPOCHS, '--floor', AP_FLOOR)
     assert_learned(summary, 'coco/AP', AP_FLOOR)
     assert 'untrained' in out and summary['picture'] in out
-    logs = [json.loads(line) for f in (tmp_path / 'work').glob('*/vis_data/scalars.json')
-            for line in f.read_text().splitlines()]
+    logs = [
+        json.loads(line) for f in (tmp_path / 'work').glob('*/vis_data/scalars.json')
+        for line in f.read_text().splitlines()
+    ]
     train = [d for d in logs if 'loss' in d]
     assert len(train) >= 10, logs
     first = (train[0]['loss'] + train[1]['loss']) / 2
@@ -57,20 +61,29 @@ def test_demo_shortened_learns_evaluates_and_draws(tmp_path):
 @pytest.mark.slow
 def test_mim_train_then_mim_test(tmp_path):
     data = tmp_path / 'toy'
-    subprocess.run([sys.executable, str(GEN), '--out', str(data), '--train', '16', '--val', '4',
-                    '--seed', '2'], check=True, capture_output=True)
+    subprocess.run([
+        sys.executable,
+        str(GEN), '--out',
+        str(data), '--train', '16', '--val', '4', '--seed', '2'
+    ],
+                   check=True,
+                   capture_output=True)
     root = f'{data}/'
-    opts = ['--cfg-options', f'train_dataloader.dataset.data_root={root}',
-            f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
-            f'val_evaluator.ann_file={root}annotations/person_keypoints_val.json',
-            f'test_evaluator.ann_file={root}annotations/person_keypoints_val.json',
-            'train_cfg.max_epochs=1', 'train_cfg.val_interval=1',
-            'default_hooks.checkpoint.interval=1']
+    opts = [
+        '--cfg-options', f'train_dataloader.dataset.data_root={root}',
+        f'val_dataloader.dataset.data_root={root}', f'test_dataloader.dataset.data_root={root}',
+        f'val_evaluator.ann_file={root}annotations/person_keypoints_val.json',
+        f'test_evaluator.ann_file={root}annotations/person_keypoints_val.json',
+        'train_cfg.max_epochs=1', 'train_cfg.val_interval=1', 'default_hooks.checkpoint.interval=1'
+    ]
     mim = [os.path.join(os.path.dirname(sys.executable), 'mim')]
     wd = tmp_path / 'wd'
     run(mim + ['train', 'mmpose', TOY, '--work-dir', str(wd)] + opts)
     ckpt = wd / 'epoch_1.pth'
     assert ckpt.is_file()
-    r = run(mim + ['test', 'mmpose', TOY, '--checkpoint', str(ckpt), '--work-dir',
-                   str(tmp_path / 'test')] + opts)
+    r = run(
+        mim +
+        ['test', 'mmpose', TOY, '--checkpoint',
+         str(ckpt), '--work-dir',
+         str(tmp_path / 'test')] + opts)
     assert re.search(r'coco/AP: [0-9.]+', r.stdout + r.stderr), (r.stdout + r.stderr)[-2000:]

@@ -1,7 +1,6 @@
 """Toy ADE20K for real: the generator, a shortened Semantic FPN demo that must learn,
 UperNet (+ aux head) training a few iterations, and mim train / mim test on the toy set."""
 import hashlib
-import json
 import math
 import os
 import re
@@ -13,10 +12,10 @@ import numpy as np
 import pytest
 from PIL import Image
 
-from demo_run import assert_learned, run_demo
-
 from tools.data import make_toy_ade20k
 from tools.paths import REPO
+
+from demo_run import assert_learned, run_demo
 
 PY = sys.executable
 TOY = REPO / 'configs/seg/toy'
@@ -54,10 +53,12 @@ def test_toy_generator_layout_labels_and_seed(tmp_path):
         assert len(imgs) == len(anns) == n
         assert [p.stem for p in imgs] == [p.stem for p in anns]
         assert imgs[0].stem.startswith(prefix)
-    labels = np.stack([np.asarray(Image.open(p)) for p in (a / 'annotations/training').glob('*.png')])
+    labels = np.stack(
+        [np.asarray(Image.open(p)) for p in (a / 'annotations/training').glob('*.png')])
     assert labels.dtype == np.uint8 and set(np.unique(labels)) <= {0, 1, 2, 3, 4}
     assert set(np.unique(labels)) >= {1, 2, 3, 4}  # background and all three shapes appear
-    assert np.asarray(Image.open(sorted((a / 'images/training').glob('*.jpg'))[0])).shape == (128, 128, 3)
+    assert np.asarray(Image.open(sorted(
+        (a / 'images/training').glob('*.jpg'))[0])).shape == (128, 128, 3)
     with pytest.raises(ValueError, match='train and val must be >= 1'):
         make_toy_ade20k.make(tmp_path / 'd', train=0, val=1)
 
@@ -95,24 +96,35 @@ def test_fpn_demo_short_runs_evaluates_and_draws(tmp_path):
 
 
 def test_demo_rejects_missing_config(tmp_path):
-    proc = subprocess.run([PY, 'tools/demo/seg.py', '--config', str(tmp_path / 'nope.py')],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+    proc = subprocess.run([PY, 'tools/demo/seg.py', '--config',
+                           str(tmp_path / 'nope.py')],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode != 0 and 'no such file' in proc.stderr
     proc = subprocess.run([PY, 'tools/demo/seg.py', '--epochs', '2'],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode != 0 and 'trains by iterations; use --iters' in proc.stderr
     proc = subprocess.run([PY, 'tools/demo/seg.py', '--floor', 'mAP=3'],
-                          cwd=REPO, capture_output=True, text=True, timeout=300)
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=300)
     assert proc.returncode != 0 and "unknown metric 'mAP'" in proc.stderr
 
 
 @pytest.mark.slow
 def test_upernet_trains_a_few_iterations(tmp_path):
     """UperNet + aux head on 128x128 toy scenes: finite, falling losses; IoUMetric computed."""
-    import moganet_mm  # noqa: F401
     from mmengine.config import Config
     from mmengine.hooks import Hook
     from mmengine.runner import Runner
+
+    import moganet_mm  # noqa: F401
 
     data = make_toy(tmp_path / 'toy', 4, 4, size=128)
     cfg = Config.fromfile(TOY / 'upernet_moganet_xt_160k_ade20k_toy.py')
@@ -128,6 +140,7 @@ def test_upernet_trains_a_few_iterations(tmp_path):
     cfg.randomness = dict(seed=0)
 
     class Losses(Hook):
+
         def __init__(self):
             self.seen = []
 
@@ -153,21 +166,34 @@ def test_mim_train_then_test(tmp_path):
     mim = str(Path(PY).parent / 'mim')
     cfg = str(TOY / 'fpn_moganet_xt_80k_ade20k_toy.py')
     work = tmp_path / 'work'
-    roots = [f'{k}.dataset.data_root={data}' for k in
-             ('train_dataloader', 'val_dataloader', 'test_dataloader')]
+    roots = [
+        f'{k}.dataset.data_root={data}'
+        for k in ('train_dataloader', 'val_dataloader', 'test_dataloader')
+    ]
     env = dict(os.environ, PYTHONPATH=str(REPO))
-    train = subprocess.run(
-        [mim, 'train', 'mmseg', cfg, '--work-dir', str(work), '--cfg-options', *roots,
-         'train_cfg.max_iters=2', 'train_cfg.val_interval=2', 'default_hooks.checkpoint.interval=2',
-         'train_dataloader.batch_size=2'],
-        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    train = subprocess.run([
+        mim, 'train', 'mmseg', cfg, '--work-dir',
+        str(work), '--cfg-options', *roots, 'train_cfg.max_iters=2', 'train_cfg.val_interval=2',
+        'default_hooks.checkpoint.interval=2', 'train_dataloader.batch_size=2'
+    ],
+                           cwd=REPO,
+                           capture_output=True,
+                           text=True,
+                           timeout=600,
+                           env=env)
     assert train.returncode == 0, (train.stdout + train.stderr)[-4000:]
     ckpt = work / 'iter_2.pth'
     assert ckpt.is_file()
-    test = subprocess.run(
-        [mim, 'test', 'mmseg', cfg, '--checkpoint', str(ckpt), '--work-dir', str(tmp_path / 'test'),
-         '--cfg-options', *roots],
-        cwd=REPO, capture_output=True, text=True, timeout=600, env=env)
+    test = subprocess.run([
+        mim, 'test', 'mmseg', cfg, '--checkpoint',
+        str(ckpt), '--work-dir',
+        str(tmp_path / 'test'), '--cfg-options', *roots
+    ],
+                          cwd=REPO,
+                          capture_output=True,
+                          text=True,
+                          timeout=600,
+                          env=env)
     out = test.stdout + test.stderr
     assert test.returncode == 0, out[-4000:]
     assert re.search(r'mIoU: \d+\.\d+', out), out[-2000:]

@@ -1,20 +1,21 @@
 """tools/data/toy_stamp.py: demos remake a toy set made by another generator or with
 other settings, and never touch a folder they did not make."""
 import json
-import sys
-
-from conftest import REPO
 
 from tools.data import toy_stamp
+
+from conftest import REPO
 
 GENERATOR = REPO / 'tools/data/make_toy_ade20k.py'
 
 
 def maker(root, calls):
+
     def make():
         calls.append(1)
         root.mkdir(parents=True, exist_ok=True)
         (root / 'new.txt').write_text('made')
+
     return make
 
 

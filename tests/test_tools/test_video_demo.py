@@ -5,9 +5,10 @@ import sys
 
 import pytest
 import torch
-from conftest import REPO
 
 import moganet_mm  # noqa: F401  (registers OneCycleMomentum)
+
+from conftest import REPO
 
 
 def test_one_cycle_lr_and_momentum_step_as_torch_one_cycle():
@@ -19,11 +20,12 @@ def test_one_cycle_lr_and_momentum_step_as_torch_one_cycle():
     total, lr = 50, 3e-3
     ours = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=lr, betas=(0.9, 0.999))
     ref = torch.optim.Adam([torch.nn.Parameter(torch.zeros(1))], lr=lr, betas=(0.9, 0.999))
-    schedulers = [OneCycleLR(ours, eta_max=lr, begin=0, end=total, by_epoch=False,
-                             final_div_factor=1e4),
-                  OneCycleMomentum(ours, begin=0, end=total, by_epoch=False)]
-    torch_sched = torch.optim.lr_scheduler.OneCycleLR(ref, max_lr=lr, total_steps=total,
-                                                      final_div_factor=1e4)
+    schedulers = [
+        OneCycleLR(ours, eta_max=lr, begin=0, end=total, by_epoch=False, final_div_factor=1e4),
+        OneCycleMomentum(ours, begin=0, end=total, by_epoch=False)
+    ]
+    torch_sched = torch.optim.lr_scheduler.OneCycleLR(
+        ref, max_lr=lr, total_steps=total, final_div_factor=1e4)
     for step in range(total):
         group, ref_group = ours.param_groups[0], ref.param_groups[0]
         assert group['lr'] == pytest.approx(ref_group['lr'], rel=1e-9), step
@@ -52,8 +54,8 @@ def min_beta1(total):
 def test_full_configs_build_with_openstl_recipe():
     from mmengine.config import Config
     from mmengine.registry import MODELS
-    for name, channels, lr in (('simvp_moganet_mmnist', 1, 1e-3),
-                               ('simvp_moganet_mmnist_cifar', 3, 5e-3)):
+    for name, channels, lr in (('simvp_moganet_mmnist', 1, 1e-3), ('simvp_moganet_mmnist_cifar', 3,
+                                                                   5e-3)):
         cfg = Config.fromfile(REPO / 'configs' / 'video' / f'{name}.py')
         model = MODELS.build(cfg.model)
         assert model.in_shape == (10, channels, 64, 64)
@@ -73,9 +75,11 @@ def test_short_demo_beats_trivial_predictors_where_untrained_model_does_not(tmp_
     is worse than the best trivial predictor (mse_gain < 0: measured -2.2 on a
     10-clip set); the trained one must beat it (mse_gain >= 0)."""
     work = tmp_path / 'work'
-    cmd = [sys.executable, 'tools/demo/video.py', '--data-root', str(tmp_path / 'data'),
-           '--train', '960', '--val', '24', '--iters', '60', '--work-dir', str(work),
-           '--floor', 'video/mse_gain=0.0', '--eval-untrained']
+    cmd = [
+        sys.executable, 'tools/demo/video.py', '--data-root',
+        str(tmp_path / 'data'), '--train', '960', '--val', '24', '--iters', '60', '--work-dir',
+        str(work), '--floor', 'video/mse_gain=0.0', '--eval-untrained'
+    ]
     done = subprocess.run(cmd, cwd=REPO, capture_output=True, text=True, timeout=900)
     summary = json.loads((work / 'demo_summary.json').read_text())
     assert summary['untrained_metrics']['video/mse_gain'] < 0.0

@@ -41,7 +41,7 @@ from pathlib import Path
 
 import torch
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 from tools.analysis import whole_models  # noqa: E402
 from tools.paths import REPO  # noqa: E402
 
@@ -63,10 +63,14 @@ OTHERS = {
 def all_rows(autocast=()):
     """Every row; ``autocast`` (of 'fp16', 'bf16') adds the autocast rows."""
     amp = [f'+{d}' for d in autocast]
-    rows = [f'moganet_{s}:{v}' for s in SIZES
-            for v in VARIANTS + [AUTOCAST_BASE['moganet'] + a for a in amp]]
-    return rows + [f'{m}:{v}' for m in OTHERS
-                   for v in ['eager', 'cl'] + [AUTOCAST_BASE['other'] + a for a in amp]]
+    rows = [
+        f'moganet_{s}:{v}' for s in SIZES
+        for v in VARIANTS + [AUTOCAST_BASE['moganet'] + a for a in amp]
+    ]
+    return rows + [
+        f'{m}:{v}' for m in OTHERS
+        for v in ['eager', 'cl'] + [AUTOCAST_BASE['other'] + a for a in amp]
+    ]
 
 
 def split_autocast(variant):
@@ -78,10 +82,11 @@ def split_autocast(variant):
 def build(name, with_cp=False):
     """The backbone of ``name`` ('moganet_t', 'convnext_t', ...), eval mode."""
     if name.startswith('moganet_'):
-        import moganet_mm  # noqa: F401  (registers MogaNet in MMEngine's root MODELS)
         from mmengine.registry import MODELS
-        cfg = dict(type='MogaNet', arch=name.split('_')[1], out_indices=(0, 1, 2, 3),
-                   with_cp=with_cp)
+
+        import moganet_mm  # noqa: F401  (registers MogaNet in MMEngine's root MODELS)
+        cfg = dict(
+            type='MogaNet', arch=name.split('_')[1], out_indices=(0, 1, 2, 3), with_cp=with_cp)
     else:
         from mmpretrain.registry import MODELS
         cfg = dict(OTHERS[name], out_indices=(0, 1, 2, 3))
@@ -117,6 +122,7 @@ def prepare(row, device, threads=2, work_dir=None):
         if device == 'cuda':
             torch.cuda.synchronize()
         return out
+
     return model, run
 
 
@@ -128,9 +134,17 @@ def ort_runner(model, device, threads, work_dir, stem):
     from moganet_mm.deploy.ort import run, session
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
-    export(BackboneOnly(model.cpu()), torch.randn(1, 3, 224, 224), path, names,
-           dynamic_axes(names, outputs={n: {0: 'batch', 2: f'h{i}', 3: f'w{i}'}
-                                        for i, n in enumerate(names)}))
+    export(
+        BackboneOnly(model.cpu()), torch.randn(1, 3, 224, 224), path, names,
+        dynamic_axes(
+            names, outputs={
+                n: {
+                    0: 'batch',
+                    2: f'h{i}',
+                    3: f'w{i}'
+                }
+                for i, n in enumerate(names)
+            }))
     sess = session(path, device=device, threads=threads if device == 'cpu' else None)
     return lambda x: run(sess, x)
 
@@ -148,8 +162,8 @@ def autocast_error(model, run, device):
 def count(model, shape):
     from mmengine.analysis import get_model_complexity_info
     with torch.no_grad():
-        info = get_model_complexity_info(model, inputs=(torch.zeros(shape),),
-                                         show_table=False, show_arch=False)
+        info = get_model_complexity_info(
+            model, inputs=(torch.zeros(shape), ), show_table=False, show_arch=False)
     return info['flops'] / 1e9
 
 
@@ -207,8 +221,10 @@ def op_profile(model, run, x, device, iters=10):
         times[op_kind(m)] += time.perf_counter() - started[m]
 
     hooked = [m for m in model.modules() if op_kind(m)]
-    handles = [h for m in hooked for h in (m.register_forward_pre_hook(start),
-                                           m.register_forward_hook(stop))]
+    handles = [
+        h for m in hooked
+        for h in (m.register_forward_pre_hook(start), m.register_forward_hook(stop))
+    ]
     run(x)
     times.clear()
     total = time_once(run, x, iters)
@@ -257,8 +273,10 @@ def print_speedups(results, rows, shapes, base):
     print('\n| row | ' + ' | '.join(f'{c} vs {base}' for c in shapes) + ' |')
     print('|---|' + '---|' * len(shapes))
     for r, ref in pairs:
-        ratios = [results[r][c] / ref[c] if c.startswith('img/s') else ref[c] / results[r][c]
-                  for c in shapes]
+        ratios = [
+            results[r][c] / ref[c] if c.startswith('img/s') else ref[c] / results[r][c]
+            for c in shapes
+        ]
         print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
 
 
@@ -266,30 +284,46 @@ def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
     parser.add_argument('--threads', type=int, default=2, help='CPU threads (default 2)')
-    parser.add_argument('--models', help='comma-separated model names to keep '
-                        '(e.g. moganet_t,convnext_t); default all')
-    parser.add_argument('--variants', help='comma-separated variants to keep '
-                        f'(of {VARIANTS + ["cl"]} and the --autocast ones); default all')
-    parser.add_argument('--autocast', default='', help='comma-separated dtypes of '
-                        f'{list(AUTOCAST)}: add each model\'s fastest uncompiled row under '
-                        'torch.autocast to that dtype (default: none)')
+    parser.add_argument(
+        '--models',
+        help='comma-separated model names to keep '
+        '(e.g. moganet_t,convnext_t); default all')
+    parser.add_argument(
+        '--variants',
+        help='comma-separated variants to keep '
+        f'(of {VARIANTS + ["cl"]} and the --autocast ones); default all')
+    parser.add_argument(
+        '--autocast',
+        default='',
+        help='comma-separated dtypes of '
+        f'{list(AUTOCAST)}: add each model\'s fastest uncompiled row under '
+        'torch.autocast to that dtype (default: none)')
     parser.add_argument('--repeats', type=int, default=5)
-    parser.add_argument('--min-time', type=float, default=0.5,
-                        help='seconds each row runs per repeat (default 0.5): as many '
-                        'forwards as fit, at least one')
+    parser.add_argument(
+        '--min-time',
+        type=float,
+        default=0.5,
+        help='seconds each row runs per repeat (default 0.5): as many '
+        'forwards as fit, at least one')
     parser.add_argument('--batch-sizes', default='1,16')
     parser.add_argument('--no-dense', action='store_true', help='skip 1280x800 latency')
     parser.add_argument('--no-memory', action='store_true', help='skip training memory')
-    parser.add_argument('--profile', action='store_true',
-                        help='also time each kind of conv / linear of every uncompiled '
-                        'row at batch 1, 224x224 (forward hooks; totals include their cost)')
+    parser.add_argument(
+        '--profile',
+        action='store_true',
+        help='also time each kind of conv / linear of every uncompiled '
+        'row at batch 1, 224x224 (forward hooks; totals include their cost)')
     parser.add_argument('--json', help='write the table here as JSON')
-    parser.add_argument('--whole', action='store_true',
-                        help='time whole task models instead (Mask R-CNN, UperNet, TopDown; '
-                        '--models / --variants select among moganet_s, resnet50, swin_t, '
-                        'convnext_t and eager, deploy, fastest, ort)')
-    parser.add_argument('--tasks', help='with --whole: comma-separated tasks of '
-                        'mask_rcnn, upernet, topdown; default all')
+    parser.add_argument(
+        '--whole',
+        action='store_true',
+        help='time whole task models instead (Mask R-CNN, UperNet, TopDown; '
+        '--models / --variants select among moganet_s, resnet50, swin_t, '
+        'convnext_t and eager, deploy, fastest, ort)')
+    parser.add_argument(
+        '--tasks',
+        help='with --whole: comma-separated tasks of '
+        'mask_rcnn, upernet, topdown; default all')
     args = parser.parse_args(argv)
     autocast = [d for d in args.autocast.split(',') if d]
     if set(autocast) - set(AUTOCAST):
@@ -303,9 +337,11 @@ def main(argv=None):
     # every compiled row recompiles MogaNet.forward for each input shape: 4 sizes x 3
     # shapes pass dynamo's default limit of 8, after which it silently runs eager
     torch._dynamo.config.recompile_limit = 64
-    rows = [r for r in all_rows(autocast)
-            if (not args.models or r.split(':')[0] in args.models.split(','))
-            and (not args.variants or r.split(':')[1] in args.variants.split(','))]
+    rows = [
+        r for r in all_rows(autocast)
+        if (not args.models or r.split(':')[0] in args.models.split(',')) and (
+            not args.variants or r.split(':')[1] in args.variants.split(','))
+    ]
     if not rows:
         parser.error(f'no rows selected; rows are {all_rows(autocast)}')
     others = sorted({r.split(':')[0] for r in rows} & set(OTHERS))
@@ -350,20 +386,26 @@ def main(argv=None):
             if name.startswith('moganet_') and variant == 'eager':
                 plain = train_step_memory(name, False, args.device, 8)
                 ckpt = train_step_memory(name, True, args.device, 8)
-                results[r].update({'train MB bs8': plain, 'train MB bs8 with_cp': ckpt,
-                                   'with_cp ratio': ckpt / plain})
+                results[r].update({
+                    'train MB bs8': plain,
+                    'train MB bs8 with_cp': ckpt,
+                    'with_cp ratio': ckpt / plain
+                })
 
-    cols = ['params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp',
-            'with_cp ratio', 'autocast rel err']
+    cols = [
+        'params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp', 'with_cp ratio',
+        'autocast rel err'
+    ]
     cols = [c for c in cols if any(c in results[r] for r in rows)]  # no empty columns
-    print(f'\ndevice: {args.device}' + (f', {args.threads} threads' if args.device == 'cpu'
-                                        else f', {torch.cuda.get_device_name()}'))
+    print(f'\ndevice: {args.device}' + (f', {args.threads} threads' if args.device ==
+                                        'cpu' else f', {torch.cuda.get_device_name()}'))
     print('| row | ' + ' | '.join(cols) + ' |')
     print('|---|' + '---|' * len(cols))
     for r in rows:
         vals = [results[r].get(c) for c in cols]
-        print(f'| {r} | ' + ' | '.join('' if v is None else f'{v:.3g}' if isinstance(v, float)
-                                        else str(v) for v in vals) + ' |')
+        print(f'| {r} | ' +
+              ' | '.join('' if v is None else f'{v:.3g}' if isinstance(v, float) else str(v)
+                         for v in vals) + ' |')
     # speed-ups against each model's own eager row, same run
     print_speedups(results, rows, shapes, 'eager')
     # ONNX Runtime against the fastest torch path (deploy + channels_last + compile)
@@ -381,8 +423,8 @@ def main(argv=None):
             for k, v in ops.items():
                 print(f'| {k} | {v:.1f} | {v / total:.0%} |')
     if args.json:
-        meta = dict(device=args.device, threads=args.threads, repeats=args.repeats,
-                    torch=torch.__version__)
+        meta = dict(
+            device=args.device, threads=args.threads, repeats=args.repeats, torch=torch.__version__)
         with open(args.json, 'w') as f:
             json.dump(dict(meta=meta, rows=list(results.values())), f, indent=2)
 
@@ -393,10 +435,12 @@ def main_whole(args, parser):
     if args.autocast:
         parser.error('--autocast times backbone rows; it does not apply with --whole')
     torch._dynamo.config.recompile_limit = 64
-    rows = [r for r in whole_models.all_rows()
-            if (not args.tasks or r.split(':')[0] in args.tasks.split(','))
-            and (not args.models or r.split(':')[1] in args.models.split(','))
-            and (not args.variants or r.split(':')[2] in args.variants.split(','))]
+    rows = [
+        r for r in whole_models.all_rows()
+        if (not args.tasks or r.split(':')[0] in args.tasks.split(',')) and (
+            not args.models or r.split(':')[1] in args.models.split(',')) and (
+                not args.variants or r.split(':')[2] in args.variants.split(','))
+    ]
     if not rows:
         parser.error(f'no rows selected; rows are {whole_models.all_rows()}')
     work_dir = tempfile.mkdtemp(prefix='moganet_whole_')
@@ -414,12 +458,16 @@ def main_whole(args, parser):
         medians = time_rows(runners, x, args.repeats, args.min_time, task)
         base = medians.get(f'{task}:resnet50:eager')
         for r in task_rows:
-            results.append(dict(row=r, input=f'{w}x{h}', params_M=info[r]['params_M'],
-                                ms=1000 * medians[r],
-                                vs_resnet50=base / medians[r] if base else None))
+            results.append(
+                dict(
+                    row=r,
+                    input=f'{w}x{h}',
+                    params_M=info[r]['params_M'],
+                    ms=1000 * medians[r],
+                    vs_resnet50=base / medians[r] if base else None))
         del runners
-    where = (f'cpu, {args.threads} threads' if args.device == 'cpu'
-             else torch.cuda.get_device_name())
+    where = (f'cpu, {args.threads} threads'
+             if args.device == 'cpu' else torch.cuda.get_device_name())
     print(f'\nwhole models, batch 1, device {where}, median of {args.repeats} interleaved '
           'repeats (x: speed relative to the ResNet-50 model)')
     print('| row | input | params (M) | ms | speed vs ResNet-50 |\n|---|---|---|---|---|')
@@ -428,8 +476,12 @@ def main_whole(args, parser):
         print(f"| {res['row']} | {res['input']} | {res['params_M']:.1f} | {res['ms']:.0f} | "
               f'{ratio} |')
     if args.json:
-        meta = dict(device=args.device, threads=args.threads, repeats=args.repeats,
-                    min_time=args.min_time, torch=torch.__version__)
+        meta = dict(
+            device=args.device,
+            threads=args.threads,
+            repeats=args.repeats,
+            min_time=args.min_time,
+            torch=torch.__version__)
         with open(args.json, 'w') as f:
             json.dump(dict(meta=meta, rows=results), f, indent=2)
 

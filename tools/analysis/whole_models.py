@@ -25,35 +25,46 @@ from tools.paths import REPO
 #: task -> (input (H, W) at the paper's size, {model name: config})
 TASKS = {
     'mask_rcnn': ((800, 1280), {
-        'moganet_s': 'configs/det/mask_rcnn_moganet_s_1x.py',
-        'resnet50': 'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
-        'swin_t': 'mmdet::swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
+        'moganet_s':
+        'configs/det/mask_rcnn_moganet_s_1x.py',
+        'resnet50':
+        'mmdet::mask_rcnn/mask-rcnn_r50_fpn_1x_coco.py',
+        'swin_t':
+        'mmdet::swin/mask-rcnn_swin-t-p4-w7_fpn_1x_coco.py',
         'convnext_t':
-            'mmdet::convnext/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-3x_coco.py',
+        'mmdet::convnext/mask-rcnn_convnext-t-p4-w7_fpn_amp-ms-crop-3x_coco.py',
     }),
     'upernet': ((512, 2048), {
-        'moganet_s': 'configs/seg/upernet_moganet_s_160k_ade20k.py',
-        'resnet50': 'mmseg::upernet/upernet_r50_4xb4-160k_ade20k-512x512.py',
-        'swin_t':
-            'mmseg::swin/swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_ade20k-512x512.py',
-        'convnext_t':
-            'mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py',
-    }),
-    'topdown': ((256, 192), {
-        'moganet_s': 'configs/pose/topdown_moganet_s_coco_256x192.py',
+        'moganet_s':
+        'configs/seg/upernet_moganet_s_160k_ade20k.py',
         'resnet50':
-            'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py',
-        'swin_t': 'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
-                  'td-hm_swin-t-p4-w7_8xb32-210e_coco-256x192.py',
-        # mmpose 1.3 has no ConvNeXt top-down config
+        'mmseg::upernet/upernet_r50_4xb4-160k_ade20k-512x512.py',
+        'swin_t':
+        'mmseg::swin/swin-tiny-patch4-window7-in1k-pre_upernet_8xb2-160k_ade20k-512x512.py',
+        'convnext_t':
+        'mmseg::convnext/convnext-tiny_upernet_8xb2-amp-160k_ade20k-512x512.py',
     }),
+    'topdown': (
+        (256, 192),
+        {
+            'moganet_s':
+            'configs/pose/topdown_moganet_s_coco_256x192.py',
+            'resnet50':
+            'mmpose::body_2d_keypoint/topdown_heatmap/coco/td-hm_res50_8xb64-210e_coco-256x192.py',
+            'swin_t':
+            'mmpose::body_2d_keypoint/topdown_heatmap/coco/'
+            'td-hm_swin-t-p4-w7_8xb32-210e_coco-256x192.py',
+            # mmpose 1.3 has no ConvNeXt top-down config
+        }),
 }
 MOGANET_VARIANTS = ('eager', 'deploy', 'fastest', 'ort')
 
 
 def all_rows():
-    return [f'{task}:{name}:{v}' for task, (_, cfgs) in TASKS.items() for name in cfgs
-            for v in (MOGANET_VARIANTS if name.startswith('moganet') else ('eager', ))]
+    return [
+        f'{task}:{name}:{v}' for task, (_, cfgs) in TASKS.items() for name in cfgs
+        for v in (MOGANET_VARIANTS if name.startswith('moganet') else ('eager', ))
+    ]
 
 
 def load(task: str, name: str):
@@ -78,16 +89,15 @@ class FastBackbone(nn.Module):
     def __init__(self, backbone: nn.Module, device: str = 'cpu'):
         super().__init__()
         self.backbone = backbone.to(memory_format=torch.channels_last)
-        self.compiled = torch.compile(self.backbone, dynamic=False,
-                                      options=dict(freezing=device == 'cpu'))
+        self.compiled = torch.compile(
+            self.backbone, dynamic=False, options=dict(freezing=device == 'cpu'))
 
     def forward(self, x):
         outs = self.compiled(x.contiguous(memory_format=torch.channels_last))
         return tuple(o.contiguous() for o in outs)
 
 
-def prepare(row: str, work_dir: str, threads: int,
-            device: str = 'cpu') -> Tuple[Callable, Dict]:
+def prepare(row: str, work_dir: str, threads: int, device: str = 'cpu') -> Tuple[Callable, Dict]:
     """A callable running the row on a preprocessed batch (on ``device``), and facts
     about the row. On 'cuda' the ONNX Runtime row runs on its CUDA provider."""
     task, name, variant = row.split(':')
@@ -113,4 +123,5 @@ def prepare(row: str, work_dir: str, threads: int,
         if device == 'cuda':
             torch.cuda.synchronize()
         return out
+
     return forward, info

@@ -86,11 +86,13 @@ def check_coco(ann_file, img_dir=None) -> dict:
     if img_dir is not None:
         for img in data['images']:
             check_image(Path(img_dir) / img['file_name'])
-    return dict(images=len(images), annotations=len(data['annotations']),
-                categories=len(cat_ids))
+    return dict(images=len(images), annotations=len(data['annotations']), categories=len(cat_ids))
 
 
-def check_seg_labels(label_dir, num_classes, reduce_zero_label=True, img_dir=None,
+def check_seg_labels(label_dir,
+                     num_classes,
+                     reduce_zero_label=True,
+                     img_dir=None,
                      ignore_index=255) -> int:
     """Check semantic-segmentation label PNGs.
 

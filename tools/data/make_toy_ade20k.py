@@ -32,7 +32,7 @@ from pathlib import Path
 import numpy as np
 from PIL import Image, ImageDraw
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data.common import gradient  # noqa: E402
 

@@ -23,17 +23,17 @@ polygon mask, rasterised by pycocotools, must agree with the painted visible reg
 writes ``train/*.png``, ``val/*.png`` and ``annotations/instances_{train,val}.json``.
 The same arguments always give byte-identical files.
 """
-import sys
-from pathlib import Path
 import argparse
 import json
 import os
 import os.path as osp
+import sys
+from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data.common import gradient  # noqa: E402
 
@@ -55,11 +55,12 @@ class Style:
 
 
 STYLES = {
-    'plain': Style((0.25, 0.25, 0.25, 0.25), (14 / 256, 50 / 256), True,
-                   lambda rng, size: rng.normal(110, 25, size=(size, size, 3)), 0),
-    'hard': Style((0.1, 0.2, 0.3, 0.4), (0.09, 0.20), False,
-                  lambda rng, size: gradient(rng, size) + rng.normal(0, 20, (size, size, 3)),
-                  12),
+    'plain':
+    Style((0.25, 0.25, 0.25, 0.25), (14 / 256, 50 / 256), True,
+          lambda rng, size: rng.normal(110, 25, size=(size, size, 3)), 0),
+    'hard':
+    Style((0.1, 0.2, 0.3, 0.4), (0.09, 0.20), False,
+          lambda rng, size: gradient(rng, size) + rng.normal(0, 20, (size, size, 3)), 12),
 }
 
 
@@ -81,8 +82,10 @@ def shape_mask(cls, size, rng, style=STYLES['plain']):
         cv2.circle(mask, (int(round(cx)), int(round(cy))), int(round(r)), 1, -1, cv2.LINE_8)
         return mask
     if style.upright:  # corners as offsets in units of r (image y points down)
-        corners = {'triangle': [(0, -1), (1, 1), (-1, 1)],
-                   'square': [(-1, -1), (1, -1), (1, 1), (-1, 1)]}[cls]
+        corners = {
+            'triangle': [(0, -1), (1, 1), (-1, 1)],
+            'square': [(-1, -1), (1, -1), (1, 1), (-1, 1)]
+        }[cls]
         pts = np.array([cx, cy]) + r * np.array(corners, float)
     else:
         k = {'triangle': 3, 'square': 4}[cls]
@@ -99,8 +102,7 @@ def polygons(mask):
     them on a 4x nearest-upsampled mask puts the polygon within 1/8 pixel of the edge.
     """
     up = 4
-    big = cv2.resize(mask.astype(np.uint8), None, fx=up, fy=up,
-                     interpolation=cv2.INTER_NEAREST)
+    big = cv2.resize(mask.astype(np.uint8), None, fx=up, fy=up, interpolation=cv2.INTER_NEAREST)
     contours, _ = cv2.findContours(big, cv2.RETR_EXTERNAL, cv2.CHAIN_APPROX_SIMPLE)
     polys = []
     for c in contours:
@@ -157,14 +159,21 @@ def make_split(out, split, num_images, size, rng, style, first_ann_id=1):
         for cls, vis, polys in instances:
             ys, xs = np.nonzero(vis)
             x0, y0 = int(xs.min()), int(ys.min())
-            anns.append(dict(id=ann_id, image_id=idx + 1, category_id=cls + 1,
-                             segmentation=polys, area=float(vis.sum()),
-                             bbox=[x0, y0, int(xs.max()) - x0 + 1, int(ys.max()) - y0 + 1],
-                             iscrowd=0))
+            anns.append(
+                dict(
+                    id=ann_id,
+                    image_id=idx + 1,
+                    category_id=cls + 1,
+                    segmentation=polys,
+                    area=float(vis.sum()),
+                    bbox=[x0, y0, int(xs.max()) - x0 + 1,
+                          int(ys.max()) - y0 + 1],
+                    iscrowd=0))
             ann_id += 1
-    coco = dict(images=images, annotations=anns,
-                categories=[dict(id=i + 1, name=c, supercategory='shape')
-                            for i, c in enumerate(CLASSES)])
+    coco = dict(
+        images=images,
+        annotations=anns,
+        categories=[dict(id=i + 1, name=c, supercategory='shape') for i, c in enumerate(CLASSES)])
     os.makedirs(osp.join(out, 'annotations'), exist_ok=True)
     ann_file = osp.join(out, 'annotations', f'instances_{split}.json')
     with open(ann_file, 'w') as f:
@@ -189,9 +198,10 @@ def validate(ann_file, img_dir, min_iou=MIN_IOU):
     the stored ``bbox``; every image file must exist. Raises ``ValueError`` naming
     the first bad annotation; returns the ``COCO`` object.
     """
-    from pycocotools.coco import COCO
     import contextlib
     import io
+
+    from pycocotools.coco import COCO
     with contextlib.redirect_stdout(io.StringIO()):
         coco = COCO(ann_file)
     for ann in coco.loadAnns(coco.getAnnIds()):
@@ -238,8 +248,11 @@ def main(argv=None):
     parser.add_argument('--val', type=int, default=100, help='number of val images')
     parser.add_argument('--size', type=int, default=256, help='image side in pixels')
     parser.add_argument('--seed', type=int, default=0)
-    parser.add_argument('--style', choices=sorted(STYLES), default='plain',
-                        help='plain (make demo) or hard (see the module docstring)')
+    parser.add_argument(
+        '--style',
+        choices=sorted(STYLES),
+        default='plain',
+        help='plain (make demo) or hard (see the module docstring)')
     args = parser.parse_args(argv)
     try:
         files = make(args.out, args.train, args.val, args.size, args.seed, args.style)

@@ -25,32 +25,33 @@ scale), ``num_keypoints`` the labelled ones. Layout::
     python tools/data/make_toy_coco_keypoints.py --out data/toy_coco_kpts \
         --train 600 --val 100 --size 256 --seed 0
 """
-import sys
 import argparse
 import json
 import math
 import os
+import sys
 from pathlib import Path
 
 import cv2
 import numpy as np
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data.common import gradient  # noqa: E402
 
-KEYPOINTS = ['nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder',
-             'right_shoulder', 'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist',
-             'left_hip', 'right_hip', 'left_knee', 'right_knee', 'left_ankle', 'right_ankle']
+KEYPOINTS = [
+    'nose', 'left_eye', 'right_eye', 'left_ear', 'right_ear', 'left_shoulder', 'right_shoulder',
+    'left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_hip', 'right_hip', 'left_knee',
+    'right_knee', 'left_ankle', 'right_ankle'
+]
 KP = {n: i for i, n in enumerate(KEYPOINTS)}
 # COCO's skeleton (1-based keypoint ids), as in person_keypoints_*.json
-SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7],
-            [6, 8], [7, 9], [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5],
-            [4, 6], [5, 7]]
+SKELETON = [[16, 14], [14, 12], [17, 15], [15, 13], [12, 13], [6, 12], [7, 13], [6, 7], [6, 8],
+            [7, 9], [8, 10], [9, 11], [2, 3], [1, 2], [1, 3], [2, 4], [3, 5], [4, 6], [5, 7]]
 LIMBS = [('left_shoulder', 'left_elbow'), ('left_elbow', 'left_wrist'),
          ('right_shoulder', 'right_elbow'), ('right_elbow', 'right_wrist'),
-         ('left_hip', 'left_knee'), ('left_knee', 'left_ankle'),
-         ('right_hip', 'right_knee'), ('right_knee', 'right_ankle')]
+         ('left_hip', 'left_knee'), ('left_knee', 'left_ankle'), ('right_hip', 'right_knee'),
+         ('right_knee', 'right_ankle')]
 
 
 def _rot(v, a):
@@ -65,8 +66,8 @@ def sample_pose(rng, torso):
     of it. Returns the keypoints and the head (centre, radius).
     """
     tilt = math.radians(rng.uniform(-15, 15))
-    down = _rot(np.array([0., 1.]), tilt)      # along the torso, neck -> hips
-    side = _rot(np.array([1., 0.]), tilt)      # towards the person's left (image right)
+    down = _rot(np.array([0., 1.]), tilt)  # along the torso, neck -> hips
+    side = _rot(np.array([1., 0.]), tilt)  # towards the person's left (image right)
     neck = np.zeros(2)
     hip_c = neck + torso * down
     k = np.zeros((17, 2))
@@ -88,7 +89,7 @@ def sample_pose(rng, torso):
         k[KP[f'{s}_knee']], k[KP[f'{s}_ankle']] = kn, kn + c * _rot(down, -sign * b2)
     r = torso * rng.uniform(0.17, 0.24)
     head = neck - (r + torso * rng.uniform(0.08, 0.15)) * down
-    yaw = rng.uniform(-0.45, 0.45)             # head turn shifts the face sideways
+    yaw = rng.uniform(-0.45, 0.45)  # head turn shifts the face sideways
     face = head + r * (yaw * side + 0.1 * down)
     k[KP['nose']] = face + 0.25 * r * down
     k[KP['left_eye']] = face + 0.38 * r * side - 0.3 * r * down
@@ -108,8 +109,8 @@ def render_figure(canvas, mask, k, head, color, thick, rng):
     light = tuple(int(min(255, c * 0.5 + 140)) for c in color)
     sh = 4  # cv2 sub-pixel shift: coordinates are in 1/16 px
     for img, col, jcol in ((canvas, color, dark), (mask, 255, 255)):
-        torso = np.array([_pt(k[KP[n]]) for n in
-                          ('left_shoulder', 'left_hip', 'right_hip', 'right_shoulder')])
+        torso = np.array(
+            [_pt(k[KP[n]]) for n in ('left_shoulder', 'left_hip', 'right_hip', 'right_shoulder')])
         cv2.fillPoly(img, [torso], col, cv2.LINE_AA, sh)
         neck = (k[KP['left_shoulder']] + k[KP['right_shoulder']]) / 2
         cv2.line(img, _pt(neck), _pt(head[0]), col, max(2, int(thick)), cv2.LINE_AA, sh)
@@ -117,8 +118,8 @@ def render_figure(canvas, mask, k, head, color, thick, rng):
             cv2.line(img, _pt(k[KP[a]]), _pt(k[KP[b]]), col, max(2, int(thick)), cv2.LINE_AA, sh)
         for n in ('left_elbow', 'right_elbow', 'left_wrist', 'right_wrist', 'left_knee',
                   'right_knee', 'left_ankle', 'right_ankle'):
-            cv2.circle(img, _pt(k[KP[n]]), int(16 * max(1.5, 0.6 * thick)), jcol, -1,
-                       cv2.LINE_AA, sh)
+            cv2.circle(img, _pt(k[KP[n]]), int(16 * max(1.5, 0.6 * thick)), jcol, -1, cv2.LINE_AA,
+                       sh)
         cv2.circle(img, _pt(head[0]), int(16 * head[1]), col, -1, cv2.LINE_AA, sh)
     # eyes, nose and ears a fifth of the head radius: seen at the 64x48 heatmap scale
     er = max(1.0, 0.2 * head[1])
@@ -147,11 +148,10 @@ def distractors(img, rng, size, palette):
         elif kind == 1:
             pts = np.cumsum(rng.normal(0, size / 8, (int(rng.integers(3, 6)), 2)), 0)
             pts += rng.uniform(0, size, 2)
-            cv2.polylines(img, [np.array([_pt(p) for p in pts])], False, col, th,
-                          cv2.LINE_AA, 4)
+            cv2.polylines(img, [np.array([_pt(p) for p in pts])], False, col, th, cv2.LINE_AA, 4)
         else:
-            cv2.circle(img, _pt(rng.uniform(0, size, 2)), int(16 * rng.uniform(3, size / 10)),
-                       col, th, cv2.LINE_AA, 4)
+            cv2.circle(img, _pt(rng.uniform(0, size, 2)), int(16 * rng.uniform(3, size / 10)), col,
+                       th, cv2.LINE_AA, 4)
 
 
 PALETTE = [(200, 60, 60), (60, 160, 60), (60, 80, 200), (200, 170, 40), (160, 60, 180),
@@ -170,9 +170,10 @@ def make_image(rng, size, p_truncate=0.25):
         lo, hi = k.min(0), k.max(0)
         lo, hi = np.minimum(lo, head[0] - head[1]), np.maximum(hi, head[0] + head[1])
         half = (hi - lo) / 2 + 2
-        centre = np.array([rng.uniform(min(half[i], size / 2), max(size - half[i], size / 2))
-                           for i in range(2)])    # fully inside (if it fits)
-        if rng.random() < p_truncate:   # across one border: 15-85% of its extent outside
+        centre = np.array([
+            rng.uniform(min(half[i], size / 2), max(size - half[i], size / 2)) for i in range(2)
+        ])  # fully inside (if it fits)
+        if rng.random() < p_truncate:  # across one border: 15-85% of its extent outside
             axis, far = int(rng.integers(2)), int(rng.integers(2))
             off = rng.uniform(-0.7, 0.7) * half[axis]
             centre[axis] = (size if far else 0) + (off if far else -off)
@@ -206,9 +207,14 @@ def make_image(rng, size, p_truncate=0.25):
         num = sum(1 for v in kps[2::3] if v > 0)
         if num == 0 or visible_px == 0:
             continue
-        anns.append(dict(keypoints=kps, num_keypoints=num, iscrowd=0, category_id=1,
-                         bbox=[int(x0), int(y0), int(x1 - x0), int(y1 - y0)],
-                         area=float((mask > 127).sum())))
+        anns.append(
+            dict(
+                keypoints=kps,
+                num_keypoints=num,
+                iscrowd=0,
+                category_id=1,
+                bbox=[int(x0), int(y0), int(x1 - x0), int(y1 - y0)],
+                area=float((mask > 127).sum())))
     return img, anns
 
 
@@ -224,9 +230,13 @@ def make_split(out, split, num, size, seed):
         images.append(dict(id=i, file_name=name, width=size, height=size))
         for a in anns:
             annotations.append(dict(a, id=len(annotations) + 1, image_id=i))
-    coco = dict(images=images, annotations=annotations,
-                categories=[dict(id=1, name='person', supercategory='person',
-                                 keypoints=KEYPOINTS, skeleton=SKELETON)])
+    coco = dict(
+        images=images,
+        annotations=annotations,
+        categories=[
+            dict(
+                id=1, name='person', supercategory='person', keypoints=KEYPOINTS, skeleton=SKELETON)
+        ])
     (out / 'annotations').mkdir(parents=True, exist_ok=True)
     tmp = out / 'annotations' / f'.person_keypoints_{split}.json.tmp'
     tmp.write_text(json.dumps(coco))
@@ -240,8 +250,10 @@ def make(root, train=860, val=60, size=256, seed=0):
         raise ValueError(f'train and val must be >= 1 images, got {train} and {val}')
     if size < 64:
         raise ValueError(f'size must be >= 64 pixels, got {size}')
-    return {split: len(make_split(Path(root), split, num, size, seed)['annotations'])
-            for split, num in (('train', train), ('val', val))}
+    return {
+        split: len(make_split(Path(root), split, num, size, seed)['annotations'])
+        for split, num in (('train', train), ('val', val))
+    }
 
 
 def main(argv=None):

@@ -79,8 +79,8 @@ def _shape(name, size, rng, fg, bg):
                for a in (-math.pi / 2, math.pi / 6, 5 * math.pi / 6)]
     elif name == 'cross':
         w = r * 0.3
-        pts = [(-w, -r), (w, -r), (w, -w), (r, -w), (r, w), (w, w), (w, r), (-w, r),
-               (-w, w), (-r, w), (-r, -w), (-w, -w)]
+        pts = [(-w, -r), (w, -r), (w, -w), (r, -w), (r, w), (w, w), (w, r), (-w, r), (-w, w),
+               (-r, w), (-r, -w), (-w, -w)]
     else:
         raise ValueError(f'Unknown class {name!r}; classes are {CLASSES}')
     draw.polygon(_rotate(pts, angle, centre), fill=fg)
@@ -126,8 +126,7 @@ def make(root, train=600, val=180, size=64, seed=0) -> dict:
     for i, j in enumerate(order):
         label, name = items[j]
         fname = f'val_{i:05d}.JPEG'
-        Image.fromarray(render(name, size, rng)).save(osp.join(root, 'val', fname),
-                                                      quality=95)
+        Image.fromarray(render(name, size, rng)).save(osp.join(root, 'val', fname), quality=95)
         lines.append(f'{fname} {label}\n')
     with open(osp.join(root, 'val.txt'), 'w') as f:
         f.writelines(lines)

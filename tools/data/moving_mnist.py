@@ -74,8 +74,13 @@ def _find_idx(root: str, stem: str) -> str:
     raise FileNotFoundError(f'{stem}[.gz] not found in --mnist-root {root!r}')
 
 
-def make(root: str, train: int = 10000, val: int = 1000, size: int = 64, seed: int = 0,
-         mnist_root: Optional[str] = None, cifar_root: Optional[str] = None) -> dict:
+def make(root: str,
+         train: int = 10000,
+         val: int = 1000,
+         size: int = 64,
+         seed: int = 0,
+         mnist_root: Optional[str] = None,
+         cifar_root: Optional[str] = None) -> dict:
     """Write a Moving MNIST set under ``root`` (see the module docstring).
 
     Args:
@@ -93,8 +98,10 @@ def make(root: str, train: int = 10000, val: int = 1000, size: int = 64, seed: i
     from moganet_mm.datasets import MovingMNISTGenerator, load_cifar10, load_mnist_digits
     if train < 1 or val < 1:
         raise ValueError(f'train and val must be >= 1, got train={train}, val={val}')
-    existing = [f for f in ('train_digits.npy', 'val_digits.npy', 'val_clips.npy',
-                            'moving_mnist.json') if osp.exists(osp.join(root, f))]
+    existing = [
+        f for f in ('train_digits.npy', 'val_digits.npy', 'val_clips.npy', 'moving_mnist.json')
+        if osp.exists(osp.join(root, f))
+    ]
     if existing:
         raise FileExistsError(f'{root!r} already holds {existing}; remove them or choose '
                               'another folder (nothing is overwritten)')
@@ -111,18 +118,24 @@ def make(root: str, train: int = 10000, val: int = 1000, size: int = 64, seed: i
     backgrounds = load_cifar10(cifar_root, train=False) if cifar_root is not None else None
 
     rng = np.random.default_rng([seed, 1])
-    generator = MovingMNISTGenerator(val_digits, size, n_frames=N_FRAMES,
-                                     backgrounds=backgrounds)
+    generator = MovingMNISTGenerator(val_digits, size, n_frames=N_FRAMES, backgrounds=backgrounds)
     clips = np.stack([generator.sample(rng) for _ in range(val)], axis=1)
 
     os.makedirs(root, exist_ok=True)
     np.save(osp.join(root, 'train_digits.npy'), train_digits)
     np.save(osp.join(root, 'val_digits.npy'), val_digits)
     np.save(osp.join(root, 'val_clips.npy'), clips)
-    meta = dict(train=train, val=val, size=size, seed=seed, frames=N_FRAMES,
-                channels=1 if backgrounds is None else 3, digits=source,
-                backgrounds=None if cifar_root is None else f'CIFAR-10 test images from {cifar_root}',
-                train_digits=len(train_digits), val_digits=len(val_digits))
+    meta = dict(
+        train=train,
+        val=val,
+        size=size,
+        seed=seed,
+        frames=N_FRAMES,
+        channels=1 if backgrounds is None else 3,
+        digits=source,
+        backgrounds=None if cifar_root is None else f'CIFAR-10 test images from {cifar_root}',
+        train_digits=len(train_digits),
+        val_digits=len(val_digits))
     with open(osp.join(root, 'moving_mnist.json'), 'w') as f:
         json.dump(meta, f, indent=1)
     return meta
@@ -139,8 +152,8 @@ def main(argv=None) -> int:
     parser.add_argument('--cifar-root', help='CIFAR-10 release (held-out clips over CIFAR)')
     args = parser.parse_args(argv)
     try:
-        meta = make(args.root, args.train, args.val, args.size, args.seed,
-                    args.mnist_root, args.cifar_root)
+        meta = make(args.root, args.train, args.val, args.size, args.seed, args.mnist_root,
+                    args.cifar_root)
     except (FileExistsError, FileNotFoundError, ValueError, ImportError) as err:
         print(f'moving_mnist: {err}', file=sys.stderr)
         return 1

@@ -14,7 +14,7 @@ from pathlib import Path
 
 STAMP = 'toy_dataset.json'
 # the det demo's stamp before it moved here: read like a stamp, so such sets are remade
-LEGACY_STAMPS = ('toy_coco.json',)
+LEGACY_STAMPS = ('toy_coco.json', )
 
 
 def spec_of(generator, **settings):

@@ -11,10 +11,10 @@ classes. Floor: 90% top-1. The flags are the demo runner's
 
     python tools/demo/cls.py --epochs 3 --floor 40 --work-dir /tmp/w
 """
-from pathlib import Path
 import sys
+from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data import make_toy_imagenet  # noqa: E402
 from tools.demo.runner import DemoTask, run  # noqa: E402
@@ -47,17 +47,31 @@ def draw(runner, root, out_file, num_images=8, scale=3):
             pred = model.test_step(pseudo_collate([item]))[0]
         img = mmcv.imread(dataset.get_data_info(idx)['img_path'], channel_order='rgb')
         img = mmcv.imrescale(img, scale, interpolation='nearest')
-        tiles.append(vis.visualize_cls(img, pred, classes=dataset.metainfo['classes'],
-                                       draw_gt=True, draw_pred=True, show=False,
-                                       rescale_factor=None))
+        tiles.append(
+            vis.visualize_cls(
+                img,
+                pred,
+                classes=dataset.metainfo['classes'],
+                draw_gt=True,
+                draw_pred=True,
+                show=False,
+                rescale_factor=None))
     mmcv.imwrite(np.concatenate(tiles, axis=1)[..., ::-1], str(out_file))
     return str(out_file)
 
 
 TASK = DemoTask(
-    name='cls', codebase='mmpretrain', config='configs/cls/toy/moganet_xt_in1k_toy.py',
-    generator=make_toy_imagenet, data_root='data/toy_imagenet', train=600, val=180, size=64,
-    floors={'accuracy/top1': 90.0}, point_at_data=point_at_data, draw=draw)
+    name='cls',
+    codebase='mmpretrain',
+    config='configs/cls/toy/moganet_xt_in1k_toy.py',
+    generator=make_toy_imagenet,
+    data_root='data/toy_imagenet',
+    train=600,
+    val=180,
+    size=64,
+    floors={'accuracy/top1': 90.0},
+    point_at_data=point_at_data,
+    draw=draw)
 
 if __name__ == '__main__':
     sys.exit(run(TASK))

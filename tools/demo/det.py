@@ -13,10 +13,10 @@ runner's (:mod:`tools.demo.runner`), e.g.::
     python tools/demo/det.py --resume                        # continue a killed run
     torchrun --nproc-per-node 2 tools/demo/det.py --launcher pytorch   # CPU DDP (gloo)
 """
-from pathlib import Path
 import sys
+from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data import make_toy_coco  # noqa: E402
 from tools.demo.runner import DemoTask, run  # noqa: E402
@@ -47,18 +47,34 @@ def draw(runner, root, out_file, num_images=4, score_thr=0.5):
         with torch.no_grad():
             out = model.test_step(pseudo_collate([item]))[0]
         img = mmcv.imread(item['data_samples'].img_path, channel_order='rgb')
-        vis.add_datasample(f'val_{idx}', img, data_sample=out, draw_gt=True, draw_pred=True,
-                           show=False, pred_score_thr=score_thr)
+        vis.add_datasample(
+            f'val_{idx}',
+            img,
+            data_sample=out,
+            draw_gt=True,
+            draw_pred=True,
+            show=False,
+            pred_score_thr=score_thr)
         rows.append(vis.get_image())
     mmcv.imwrite(np.concatenate(rows, axis=0)[..., ::-1], str(out_file))  # RGB -> BGR
     return str(out_file)
 
 
 TASK = DemoTask(
-    name='det', codebase='mmdet', config='configs/det/toy/mask_rcnn_moganet_xt_1x_toy.py',
-    generator=make_toy_coco, data_root='data/toy_coco', train=400, val=60, size=256,
-    floors={'coco/bbox_mAP': 0.50, 'coco/segm_mAP': 0.50},
-    point_at_data=point_at_data, draw=draw)
+    name='det',
+    codebase='mmdet',
+    config='configs/det/toy/mask_rcnn_moganet_xt_1x_toy.py',
+    generator=make_toy_coco,
+    data_root='data/toy_coco',
+    train=400,
+    val=60,
+    size=256,
+    floors={
+        'coco/bbox_mAP': 0.50,
+        'coco/segm_mAP': 0.50
+    },
+    point_at_data=point_at_data,
+    draw=draw)
 
 if __name__ == '__main__':
     sys.exit(run(TASK))

@@ -16,7 +16,7 @@ import json
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data import make_toy_coco_keypoints  # noqa: E402
 from tools.demo.runner import DemoTask, run  # noqa: E402
@@ -38,27 +38,41 @@ def draw(runner, root, out_file):
     from mmpose.structures import merge_data_samples
     ann = json.loads((Path(root) / 'annotations/person_keypoints_val.json').read_text())
     image = ann['images'][0]
-    boxes = np.array([[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2],
-                       a['bbox'][1] + a['bbox'][3]]
-                      for a in ann['annotations'] if a['image_id'] == image['id']], np.float32)
+    boxes = np.array(
+        [[a['bbox'][0], a['bbox'][1], a['bbox'][0] + a['bbox'][2], a['bbox'][1] + a['bbox'][3]]
+         for a in ann['annotations'] if a['image_id'] == image['id']], np.float32)
     img_path = str(Path(root) / 'val' / image['file_name'])
     checkpoint = (Path(runner.work_dir) / 'last_checkpoint').read_text().strip()
     model = init_model(runner.cfg, checkpoint, device='cpu')
     result = merge_data_samples(inference_topdown(model, img_path, bboxes=boxes))
-    visualizer = VISUALIZERS.build(dict(type='PoseLocalVisualizer', name='pose_demo_prediction',
-                                        radius=3, line_width=2))
+    visualizer = VISUALIZERS.build(
+        dict(type='PoseLocalVisualizer', name='pose_demo_prediction', radius=3, line_width=2))
     visualizer.set_dataset_meta(model.dataset_meta)
     img = mmcv.imread(img_path, channel_order='rgb')
-    visualizer.add_datasample('prediction', img, result, draw_gt=False, draw_bbox=True,
-                              kpt_thr=0.3, show=False, out_file=str(out_file))
+    visualizer.add_datasample(
+        'prediction',
+        img,
+        result,
+        draw_gt=False,
+        draw_bbox=True,
+        kpt_thr=0.3,
+        show=False,
+        out_file=str(out_file))
     return str(out_file)
 
 
 TASK = DemoTask(
-    name='pose', codebase='mmpose',
+    name='pose',
+    codebase='mmpose',
     config='configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py',
-    generator=make_toy_coco_keypoints, data_root='data/toy_coco_kpts', train=860, val=60,
-    size=256, floors={'coco/AP': 0.70}, point_at_data=point_at_data, draw=draw,
+    generator=make_toy_coco_keypoints,
+    data_root='data/toy_coco_kpts',
+    train=860,
+    val=60,
+    size=256,
+    floors={'coco/AP': 0.70},
+    point_at_data=point_at_data,
+    draw=draw,
     eval_untrained=True)
 
 if __name__ == '__main__':

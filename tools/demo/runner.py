@@ -80,8 +80,10 @@ def parse_args(task: DemoTask, argv=None) -> argparse.Namespace:
         description=f'Train and evaluate {task.config} on its toy set, on the CPU '
         f'(make demo-{task.name}); the flags are those of every demo.')
     p.add_argument('--config', default=task.config, help='toy config to train')
-    p.add_argument('--data-root', default=task.data_root,
-                   help='toy set folder, made there unless stamped current')
+    p.add_argument(
+        '--data-root',
+        default=task.data_root,
+        help='toy set folder, made there unless stamped current')
     p.add_argument('--train', type=int, default=task.train, help='training images, if made')
     p.add_argument('--val', type=int, default=task.val, help='val images, if made')
     p.add_argument('--size', type=int, default=task.size, help='image side, if made')
@@ -90,18 +92,30 @@ def parse_args(task: DemoTask, argv=None) -> argparse.Namespace:
     length.add_argument('--epochs', type=int, help="training epochs (default: the config's)")
     length.add_argument('--iters', type=int, help="training iterations (default: the config's)")
     p.add_argument('--seed', type=int, default=0, help='training seed')
-    p.add_argument('--floor', nargs='+', default=[], metavar='[METRIC=]VALUE',
-                   help=f'floors in the metrics\' units; a bare value sets every floor '
-                   f'(default {task.floors})')
+    p.add_argument(
+        '--floor',
+        nargs='+',
+        default=[],
+        metavar='[METRIC=]VALUE',
+        help=f'floors in the metrics\' units; a bare value sets every floor '
+        f'(default {task.floors})')
     p.add_argument('--work-dir', default=f'work_dirs/demo_{task.name}')
-    p.add_argument('--resume', action='store_true',
-                   help='continue from the last checkpoint in --work-dir')
-    p.add_argument('--eval-untrained', action=argparse.BooleanOptionalAction,
-                   default=task.eval_untrained, help='also evaluate before training')
+    p.add_argument(
+        '--resume', action='store_true', help='continue from the last checkpoint in --work-dir')
+    p.add_argument(
+        '--eval-untrained',
+        action=argparse.BooleanOptionalAction,
+        default=task.eval_untrained,
+        help='also evaluate before training')
     p.add_argument('--batch-size', type=int, help="training batch size (default: the config's)")
     p.add_argument('--launcher', choices=['none', 'pytorch', 'slurm', 'mpi'], default='none')
-    p.add_argument('--cfg-options', nargs='+', action=DictAction, default={},
-                   metavar='KEY=VALUE', help='further config overrides, as in mim train')
+    p.add_argument(
+        '--cfg-options',
+        nargs='+',
+        action=DictAction,
+        default={},
+        metavar='KEY=VALUE',
+        help='further config overrides, as in mim train')
     args = p.parse_args(argv)
     for name in ('train', 'val', 'size', 'epochs', 'iters', 'batch_size'):
         value = getattr(args, name)
@@ -142,9 +156,11 @@ def ensure_data(task: DemoTask, args):
     """The toy set under ``args.data_root``, made unless stamped current."""
     settings = dict(train=args.train, val=args.val, size=args.size, seed=args.data_seed)
     spec = toy_stamp.spec_of(task.generator.__file__, **settings)
-    toy_stamp.ensure(args.data_root, spec,
-                     lambda: task.generator.make(args.data_root, **settings),
-                     log=lambda m: print(f'[demo {task.name}] {m}'))
+    toy_stamp.ensure(
+        args.data_root,
+        spec,
+        lambda: task.generator.make(args.data_root, **settings),
+        log=lambda m: print(f'[demo {task.name}] {m}'))
 
 
 def set_schedule(cfg, epochs: Optional[int] = None, iters: Optional[int] = None):
@@ -178,8 +194,9 @@ def set_schedule(cfg, epochs: Optional[int] = None, iters: Optional[int] = None)
             sched.end = max(new - 1, 1)
         if begin >= new:
             sched.begin = max(new - 1, 0)
-    cfg.param_scheduler = [s for s in cfg.get('param_scheduler') or []
-                           if s.get('end', math.inf) > s.get('begin', 0)]
+    cfg.param_scheduler = [
+        s for s in cfg.get('param_scheduler') or [] if s.get('end', math.inf) > s.get('begin', 0)
+    ]
     hook = cfg.default_hooks.checkpoint
     hook.interval, hook.by_epoch = new, by_epoch
 
@@ -231,38 +248,54 @@ class _RecordLosses:
 def summary(task, args, runner, metrics, untrained, times, losses, picture, extra) -> dict:
     """The one summary schema of every demo (``demo_summary.json``)."""
     floors = args.floors
-    missed = {m: metrics.get(m) for m, f in floors.items()
-              if metrics.get(m) is None or not metrics[m] >= f}
+    missed = {
+        m: metrics.get(m)
+        for m, f in floors.items() if metrics.get(m) is None or not metrics[m] >= f
+    }
     loss_first, loss_last = losses.first_last()
     loop = runner.cfg.train_cfg
     return dict(
-        task=task.name, config=str(Path(args.config).relative_to(REPO))
+        task=task.name,
+        config=str(Path(args.config).relative_to(REPO))
         if Path(args.config).is_relative_to(REPO) else args.config,
-        data_root=args.data_root, data_seed=args.data_seed, seed=args.seed,
+        data_root=args.data_root,
+        data_seed=args.data_seed,
+        seed=args.seed,
         train_images=len(runner.train_dataloader.dataset),
         val_images=len(runner.val_dataloader.dataset),
-        schedule={'epochs': loop.max_epochs} if 'max_epochs' in loop
-        else {'iters': loop.max_iters},
-        iters=runner.iter, batch_size=runner.cfg.train_dataloader.batch_size,
-        metrics={k: float(v) for k, v in metrics.items()},
-        untrained_metrics={k: float(v) for k, v in untrained.items()} if untrained else None,
-        floors=floors, missed=missed, passed=not missed,
-        loss_first=loss_first, loss_last=loss_last,
+        schedule={'epochs': loop.max_epochs} if 'max_epochs' in loop else {'iters': loop.max_iters},
+        iters=runner.iter,
+        batch_size=runner.cfg.train_dataloader.batch_size,
+        metrics={
+            k: float(v)
+            for k, v in metrics.items()
+        },
+        untrained_metrics={
+            k: float(v)
+            for k, v in untrained.items()
+        } if untrained else None,
+        floors=floors,
+        missed=missed,
+        passed=not missed,
+        loss_first=loss_first,
+        loss_last=loss_last,
         train_s=round(times['train'], 1),
         s_per_iter=round(times['train'] / max(len(losses.losses), 1), 2),
-        eval_s=round(times['eval'], 1), wall_s=round(times['wall'], 1),
-        picture=picture, extra=extra)
+        eval_s=round(times['eval'], 1),
+        wall_s=round(times['wall'], 1),
+        picture=picture,
+        extra=extra)
 
 
 def run(task: DemoTask, argv=None) -> int:
     """The demo job of ``task``; returns the exit status (1: a floor missed)."""
     args = parse_args(task, argv)
     start = time.time()
-    import moganet_mm  # noqa: F401  (registers MogaNet, safe checkpoint loading)
     from mmengine.dist import barrier, get_rank
     from mmengine.registry import init_default_scope
     from mmengine.runner import Runner
 
+    import moganet_mm  # noqa: F401  (registers MogaNet, safe checkpoint loading)
     from moganet_mm.engine import join_cpu_process_group
 
     init_default_scope(task.codebase)
@@ -318,8 +351,9 @@ def print_result(task, result, work_dir):
     for name, value in result['metrics'].items():
         before = (result['untrained_metrics'] or {}).get(name)
         floor = result['floors'].get(name)
-        print(f'{tag} {name} {value:.4g}' + (f' (untrained {before:.4g})' if before is not None
-                                              else '') + (f', floor {floor}' if floor else ''))
+        print(f'{tag} {name} {value:.4g}' +
+              (f' (untrained {before:.4g})' if before is not None else '') +
+              (f', floor {floor}' if floor else ''))
     for name, value in (result['extra'] or {}).items():
         print(f'{tag} {name}: {value}')
     if result['picture']:

@@ -14,7 +14,7 @@ runner's (:mod:`tools.demo.runner`), e.g.::
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data import make_toy_ade20k  # noqa: E402
 from tools.demo.runner import DemoTask, run  # noqa: E402
@@ -56,9 +56,17 @@ def draw(runner, root, out_file):
 
 
 TASK = DemoTask(
-    name='seg', codebase='mmseg', config='configs/seg/toy/fpn_moganet_xt_80k_ade20k_toy.py',
-    generator=make_toy_ade20k, data_root='data/toy_ade20k', train=300, val=50, size=128,
-    floors={'mIoU': 75.0}, point_at_data=point_at_data, draw=draw)
+    name='seg',
+    codebase='mmseg',
+    config='configs/seg/toy/fpn_moganet_xt_80k_ade20k_toy.py',
+    generator=make_toy_ade20k,
+    data_root='data/toy_ade20k',
+    train=300,
+    val=50,
+    size=128,
+    floors={'mIoU': 75.0},
+    point_at_data=point_at_data,
+    draw=draw)
 
 if __name__ == '__main__':
     sys.exit(run(TASK))

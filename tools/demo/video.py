@@ -18,7 +18,7 @@ The flags are the demo runner's (:mod:`tools.demo.runner`), e.g.::
 import sys
 from pathlib import Path
 
-sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # the checkout; tools/ is not installed
+sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from tools.data import moving_mnist  # noqa: E402
 from tools.demo.runner import DemoTask, run  # noqa: E402
@@ -55,8 +55,7 @@ def draw(runner, root, out_file) -> str:
     _, t, c, h, w = inputs.shape
     rows = []
     for item, pred in zip(items, preds):
-        rows += [('input', item['inputs']), ('target', item['data_samples']),
-                 ('predicted', pred)]
+        rows += [('input', item['inputs']), ('target', item['data_samples']), ('predicted', pred)]
     canvas = np.full((len(rows) * (h + gap), label_w + t * (w + gap), 3), 255, np.uint8)
     for r, (_, frames) in enumerate(rows):
         frames = (frames.numpy() * 255).round().astype(np.uint8)  # (T, C, H, W)
@@ -77,19 +76,32 @@ def draw(runner, root, out_file) -> str:
 
 def report(runner, root, metrics) -> dict:
     """The model's MSE beside the trivial predictors'."""
-    trivial = {name: metrics[f'video/mse_{name}'] for name in ('blank', 'mean_frame',
-                                                               'last_frame')}
+    trivial = {name: metrics[f'video/mse_{name}'] for name in ('blank', 'mean_frame', 'last_frame')}
     best = min(trivial, key=trivial.get)
-    return {'MSE per frame': round(metrics['video/mse'], 2),
-            'trivial predictors (MSE)': {k: round(v, 2) for k, v in trivial.items()},
-            'MSE / best trivial': round(metrics['video/mse'] / trivial[best], 3),
-            'best trivial': best}
+    return {
+        'MSE per frame': round(metrics['video/mse'], 2),
+        'trivial predictors (MSE)': {
+            k: round(v, 2)
+            for k, v in trivial.items()
+        },
+        'MSE / best trivial': round(metrics['video/mse'] / trivial[best], 3),
+        'best trivial': best
+    }
 
 
 TASK = DemoTask(
-    name='video', codebase='mmengine', config='configs/video/toy/simvp_moganet_mmnist_toy.py',
-    generator=moving_mnist, data_root='data/moving_mnist_toy', train=4096, val=200, size=64,
-    floors={'video/mse_gain': 0.25}, point_at_data=point_at_data, draw=draw, report=report)
+    name='video',
+    codebase='mmengine',
+    config='configs/video/toy/simvp_moganet_mmnist_toy.py',
+    generator=moving_mnist,
+    data_root='data/moving_mnist_toy',
+    train=4096,
+    val=200,
+    size=64,
+    floors={'video/mse_gain': 0.25},
+    point_at_data=point_at_data,
+    draw=draw,
+    report=report)
 
 if __name__ == '__main__':
     sys.exit(run(TASK))

@@ -43,9 +43,18 @@ def check_ort_cuda():
             model.switch_to_deploy()
         with tempfile.TemporaryDirectory() as tmp:
             path = f'{tmp}/{mode}.onnx'
-            export(BackboneOnly(model), torch.randn(1, 3, 64, 64), path, names,
-                   dynamic_axes(names, outputs={n: {0: 'b', 2: f'h{i}', 3: f'w{i}'}
-                                                for i, n in enumerate(names)}))
+            export(
+                BackboneOnly(model), torch.randn(1, 3, 64, 64), path, names,
+                dynamic_axes(
+                    names,
+                    outputs={
+                        n: {
+                            0: 'b',
+                            2: f'h{i}',
+                            3: f'w{i}'
+                        }
+                        for i, n in enumerate(names)
+                    }))
             sess = session(path, device='cuda')
             outs = run(sess, x)
         with torch.no_grad():

@@ -37,8 +37,8 @@ from torch.nn.modules.batchnorm import _BatchNorm
 from ...checkpoint import backbone_weights, infer_arch
 from ...sizes import moganet_sizes
 from ..dilated_dwconv import SubgridDilatedDWConv
-from ..fuse import (bn_affine, concat_pointwise, fold_affine_before_pointwise,
-                    fold_bn_after_conv, scale_conv_output)
+from ..fuse import (bn_affine, concat_pointwise, fold_affine_before_pointwise, fold_bn_after_conv,
+                    scale_conv_output)
 
 
 def build_norm(norm_cfg: dict, num_channels: int) -> nn.Module:
@@ -75,7 +75,9 @@ class MultiOrderDWConv(nn.Module):
         channel_split (Sequence[int]): Relative sizes of the three splits.
     """
 
-    def __init__(self, embed_dims: int, dw_dilation: Sequence[int] = (1, 2, 3),
+    def __init__(self,
+                 embed_dims: int,
+                 dw_dilation: Sequence[int] = (1, 2, 3),
                  channel_split: Sequence[int] = (1, 3, 4)):
         super().__init__()
         if len(dw_dilation) != 3 or len(channel_split) != 3:
@@ -93,8 +95,13 @@ class MultiOrderDWConv(nn.Module):
         self.embed_dims_0 = embed_dims - self.embed_dims_1 - self.embed_dims_2
 
         def dw_conv(channels, kernel_size, dilation):
-            return nn.Conv2d(channels, channels, kernel_size, groups=channels,
-                             dilation=dilation, padding=(kernel_size - 1) * dilation // 2)
+            return nn.Conv2d(
+                channels,
+                channels,
+                kernel_size,
+                groups=channels,
+                dilation=dilation,
+                padding=(kernel_size - 1) * dilation // 2)
 
         self.DW_conv0 = dw_conv(embed_dims, 5, dw_dilation[0])
         self.DW_conv1 = dw_conv(self.embed_dims_1, 5, dw_dilation[1])
@@ -131,9 +138,12 @@ class MultiOrderGatedAggregation(nn.Module):
             in this mode).
     """
 
-    def __init__(self, embed_dims: int, dw_dilation: Sequence[int] = (1, 2, 3),
+    def __init__(self,
+                 embed_dims: int,
+                 dw_dilation: Sequence[int] = (1, 2, 3),
                  channel_split: Sequence[int] = (1, 3, 4),
-                 act_cfg: dict = dict(type='SiLU'), force_fp32: bool = False):
+                 act_cfg: dict = dict(type='SiLU'),
+                 force_fp32: bool = False):
         super().__init__()
         self.force_fp32 = force_fp32
         self.proj_1 = nn.Conv2d(embed_dims, embed_dims, 1)
@@ -171,12 +181,15 @@ class ChannelAggregationFFN(nn.Module):
     to a single channel, broadcast back over all channels; ``fc2(h)``.
     """
 
-    def __init__(self, embed_dims: int, feedforward_channels: int,
-                 act_cfg: dict = dict(type='GELU'), ffn_drop: float = 0.):
+    def __init__(self,
+                 embed_dims: int,
+                 feedforward_channels: int,
+                 act_cfg: dict = dict(type='GELU'),
+                 ffn_drop: float = 0.):
         super().__init__()
         self.fc1 = nn.Conv2d(embed_dims, feedforward_channels, 1)
-        self.dwconv = nn.Conv2d(feedforward_channels, feedforward_channels, 3,
-                                padding=1, groups=feedforward_channels)
+        self.dwconv = nn.Conv2d(
+            feedforward_channels, feedforward_channels, 3, padding=1, groups=feedforward_channels)
         self.act = build_activation_layer(act_cfg)
         self.fc2 = nn.Conv2d(feedforward_channels, embed_dims, 1)
         self.drop = nn.Dropout(ffn_drop)
@@ -208,8 +221,12 @@ class MogaBlock(nn.Module):
             See :class:`MultiOrderGatedAggregation`.
     """
 
-    def __init__(self, embed_dims: int, ffn_ratio: float = 4., drop_rate: float = 0.,
-                 drop_path_rate: float = 0., norm_cfg: dict = dict(type='BN'),
+    def __init__(self,
+                 embed_dims: int,
+                 ffn_ratio: float = 4.,
+                 drop_rate: float = 0.,
+                 drop_path_rate: float = 0.,
+                 norm_cfg: dict = dict(type='BN'),
                  act_cfg: dict = dict(type='GELU'),
                  layer_scale_init_value: float = 1e-5,
                  attn_dw_dilation: Sequence[int] = (1, 2, 3),
@@ -218,13 +235,12 @@ class MogaBlock(nn.Module):
                  attn_force_fp32: bool = False):
         super().__init__()
         self.norm1 = build_norm(norm_cfg, embed_dims)
-        self.attn = MultiOrderGatedAggregation(
-            embed_dims, attn_dw_dilation, attn_channel_split, attn_act_cfg,
-            attn_force_fp32)
+        self.attn = MultiOrderGatedAggregation(embed_dims, attn_dw_dilation, attn_channel_split,
+                                               attn_act_cfg, attn_force_fp32)
         self.drop_path = DropPath(drop_path_rate) if drop_path_rate > 0. else nn.Identity()
         self.norm2 = build_norm(norm_cfg, embed_dims)
-        self.mlp = ChannelAggregationFFN(embed_dims, int(embed_dims * ffn_ratio),
-                                         act_cfg, drop_rate)
+        self.mlp = ChannelAggregationFFN(embed_dims, int(embed_dims * ffn_ratio), act_cfg,
+                                         drop_rate)
         self.layer_scale_1 = nn.Parameter(
             torch.full((1, embed_dims, 1, 1), float(layer_scale_init_value)))
         self.layer_scale_2 = nn.Parameter(
@@ -347,8 +363,10 @@ def refuse_unknown_arguments(init):
     def checked_init(self, *args, **kwargs):
         unknown = [k for k in kwargs if k not in valid]
         if unknown:
-            hints = [f'{k!r} (did you mean {m[0]!r}?)' if m else repr(k) for k in unknown
-                     for m in [difflib.get_close_matches(k, valid, n=1)]]
+            hints = [
+                f'{k!r} (did you mean {m[0]!r}?)' if m else repr(k) for k in unknown
+                for m in [difflib.get_close_matches(k, valid, n=1)]
+            ]
             raise TypeError(f'{type(self).__name__} got unknown argument(s) '
                             f'{", ".join(hints)}; valid arguments are {valid}')
         init(self, *args, **kwargs)
@@ -361,8 +379,8 @@ def _arch_zoo() -> Dict[str, dict]:
     short and long name, and to ``x-tiny`` / ``x-large`` as in the original."""
     zoo = {}
     for short, row in moganet_sizes.items():
-        settings = dict(embed_dims=row['widths'], depths=row['depths'],
-                        ffn_ratios=row['ffn_ratios'])
+        settings = dict(
+            embed_dims=row['widths'], depths=row['depths'], ffn_ratios=row['ffn_ratios'])
         for name in (short, row['arch'], row['arch'].replace('x', 'x-', 1)):
             zoo[name] = settings
     return zoo
@@ -462,10 +480,9 @@ class MogaNet(BaseModule):
             if i == self.num_stages - 1 and not attn_final_dilation:
                 dilation = (1, 2, 1)
             blocks = nn.ModuleList([
-                MogaBlock(dims, ffn_ratio, drop_rate, dpr[block_idx + j], norm_cfg,
-                          act_cfg, layer_scale_init_value, dilation,
-                          attn_channel_split, attn_act_cfg, attn_force_fp32)
-                for j in range(depth)
+                MogaBlock(dims, ffn_ratio, drop_rate, dpr[block_idx + j], norm_cfg, act_cfg,
+                          layer_scale_init_value, dilation, attn_channel_split, attn_act_cfg,
+                          attn_force_fp32) for j in range(depth)
             ])
             block_idx += depth
             self.add_module(f'patch_embed{i + 1}', patch_embed)
@@ -527,10 +544,9 @@ class MogaNet(BaseModule):
                              f'(in_channels={self.in_channels}), got shape '
                              f'{tuple(x.shape)}')
         if min(x.shape[2:]) < self.min_input_size:
-            raise ValueError(
-                f'MogaNet needs inputs of at least {self.min_input_size}x'
-                f'{self.min_input_size} pixels (its output stride; stage 4 is H/32 x '
-                f'W/32), got {x.shape[2]}x{x.shape[3]}')
+            raise ValueError(f'MogaNet needs inputs of at least {self.min_input_size}x'
+                             f'{self.min_input_size} pixels (its output stride; stage 4 is H/32 x '
+                             f'W/32), got {x.shape[2]}x{x.shape[3]}')
         outs = []
         for i in range(self.num_stages):
             patch_embed, blocks, norm = self.stage(i)
@@ -579,10 +595,9 @@ class MogaNet(BaseModule):
 
     def train(self, mode: bool = True):
         if mode and self.deploy:
-            raise RuntimeError(
-                'This MogaNet was switched to deploy mode (norms and scales folded '
-                'into the convs) and can only run inference; build a new model and '
-                'load the original weights to train.')
+            raise RuntimeError('This MogaNet was switched to deploy mode (norms and scales folded '
+                               'into the convs) and can only run inference; build a new model and '
+                               'load the original weights to train.')
         super().train(mode)
         self._freeze_stages()
         if mode and self.norm_eval:
@@ -607,8 +622,8 @@ class MogaNet(BaseModule):
             self._is_init = True
 
     @staticmethod
-    def _load_original_layout(module, state_dict, prefix, local_metadata, strict,
-                              missing_keys, unexpected_keys, error_msgs):
+    def _load_original_layout(module, state_dict, prefix, local_metadata, strict, missing_keys,
+                              unexpected_keys, error_msgs):
         """``load_state_dict`` pre-hook: read the layouts users bring, check shapes.
 
         When MogaNet itself is loaded (``PretrainedInit``, ``load_state_dict``;
@@ -626,8 +641,8 @@ class MogaNet(BaseModule):
         if not any(k in own for k in weights):
             raise ValueError(
                 f'The checkpoint has no weights for this MogaNet (first keys: '
-                f'{list(weights or state_dict)[:3]}); pass init_cfg prefix=... if its backbone keys '
-                'sit under another prefix.')
+                f'{list(weights or state_dict)[:3]}); pass init_cfg prefix=... if its backbone '
+                'keys sit under another prefix.')
         mismatched = [(k, tuple(v.shape), tuple(own[k].shape)) for k, v in weights.items()
                       if k in own and v.shape != own[k].shape]
         if mismatched:

@@ -47,8 +47,11 @@ def test_frozen_stages(frozen):
         assert p.requires_grad == (id(p) not in frozen_params)
     for m in frozen_modules:
         assert all(not sub.training for sub in m.modules())
-    trainable = [m for m in model.modules() if isinstance(m, _BatchNorm)
-                 and not any(m is s for f in frozen_modules for s in f.modules())]
+    trainable = [
+        m for m in model.modules() if isinstance(m, _BatchNorm) and not any(m is s
+                                                                            for f in frozen_modules
+                                                                            for s in f.modules())
+    ]
     assert all(m.training for m in trainable)
     if frozen == 4:
         assert not any(p.requires_grad for p in model.parameters())
@@ -60,13 +63,19 @@ def test_norm_eval_keeps_bn_in_eval():
     assert all(not m.training for m in model.modules() if isinstance(m, _BatchNorm))
 
 
-@pytest.mark.parametrize('norm_cfg', [dict(type='SyncBN'), dict(type='GN'),
-                                      dict(type='GN', num_groups=4),
-                                      dict(type='BN', eps=1e-3)])
+@pytest.mark.parametrize('norm_cfg', [
+    dict(type='SyncBN'),
+    dict(type='GN'),
+    dict(type='GN', num_groups=4),
+    dict(type='BN', eps=1e-3)
+])
 def test_norm_cfg(norm_cfg):
     model = MogaNet(arch=TINY, norm_cfg=norm_cfg)
-    kind = {'SyncBN': torch.nn.SyncBatchNorm, 'GN': torch.nn.GroupNorm,
-            'BN': torch.nn.BatchNorm2d}[norm_cfg['type']]
+    kind = {
+        'SyncBN': torch.nn.SyncBatchNorm,
+        'GN': torch.nn.GroupNorm,
+        'BN': torch.nn.BatchNorm2d
+    }[norm_cfg['type']]
     norms = [m for m in model.modules() if isinstance(m, (_BatchNorm, torch.nn.GroupNorm))]
     assert len(norms) == 2 + 3 + 4 + 2 * sum(TINY['depths'])
     assert all(isinstance(m, kind) for m in norms)
@@ -83,8 +92,7 @@ def test_norm_cfg(norm_cfg):
 def test_drop_path_decays_linearly():
     model = MogaNet(arch=TINY, drop_path_rate=0.4)
     blocks = [b for i in range(1, 5) for b in getattr(model, f'blocks{i}')]
-    rates = [b.drop_path.drop_prob if isinstance(b.drop_path, DropPath) else 0.
-             for b in blocks]
+    rates = [b.drop_path.drop_prob if isinstance(b.drop_path, DropPath) else 0. for b in blocks]
     assert rates == pytest.approx(torch.linspace(0, 0.4, len(blocks)).tolist())
 
 
@@ -108,8 +116,12 @@ def test_with_cp_same_outputs_and_grads():
 
 
 def test_attention_options_are_used():
-    model = MogaNet(arch=TINY, attn_dw_dilation=(1, 2, 2), attn_channel_split=(2, 3, 3),
-                    attn_act_cfg=dict(type='GELU'), attn_final_dilation=False)
+    model = MogaNet(
+        arch=TINY,
+        attn_dw_dilation=(1, 2, 2),
+        attn_channel_split=(2, 3, 3),
+        attn_act_cfg=dict(type='GELU'),
+        attn_final_dilation=False)
     value = model.blocks1[0].attn.value
     assert value.DW_conv2.dilation == (2, 2)
     assert (value.embed_dims_0, value.embed_dims_1, value.embed_dims_2) == (2, 3, 3)
@@ -156,6 +168,7 @@ def test_bad_arguments(kwargs, match):
 
 def test_wrong_input_channels():
     model = MogaNet(arch=TINY).eval()
-    with pytest.raises(ValueError, match=r'expects a \(N, 3, H, W\) batch.*got shape \(1, 1, 32, 32\)'):
+    with pytest.raises(
+            ValueError, match=r'expects a \(N, 3, H, W\) batch.*got shape \(1, 1, 32, 32\)'):
         model(torch.randn(1, 1, 32, 32))
     assert MogaNet(arch=TINY, in_channels=1).eval()(torch.randn(1, 1, 32, 32))

@@ -1,9 +1,10 @@
 """The backbone computes what the original computes and holds its parameters."""
 import pytest
 import torch
-from conftest import ARCHS, original_keys, rel_err
 
 from moganet_mm import MogaNet
+
+from conftest import ARCHS, original_keys, rel_err
 
 
 def reference_backbone(reference, **kwargs):
@@ -39,9 +40,9 @@ def test_state_dict_matches_original_keys(arch):
     assert ours == expected
 
 
-@pytest.mark.parametrize('arch,params', [
-    ('xtiny', 2_763_066), ('tiny', 4_940_332), ('small', 24_822_675),
-    ('base', 43_207_475), ('large', 81_839_978), ('xlarge', 180_030_924)])
+@pytest.mark.parametrize('arch,params', [('xtiny', 2_763_066), ('tiny', 4_940_332),
+                                         ('small', 24_822_675), ('base', 43_207_475),
+                                         ('large', 81_839_978), ('xlarge', 180_030_924)])
 def test_dense_param_count(arch, params):
     model = MogaNet(arch=arch)
     assert sum(p.numel() for p in model.parameters()) == params
@@ -62,4 +63,3 @@ def test_output_strides_ceil(size, expected):
         feats = model(torch.randn(1, 3, *size))
     assert [tuple(f.shape[2:]) for f in feats] == expected
     assert [f.shape[1] for f in feats] == model.embed_dims
-
