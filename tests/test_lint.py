@@ -10,12 +10,17 @@ LINT_PATHS = ['moganet_mm', 'tools', 'tests', '.dev_scripts', 'configs', 'setup.
 FORMAT_PATHS = [p for p in LINT_PATHS if p != 'configs']
 
 
-@pytest.mark.parametrize('command', [
-    ['flake8', *LINT_PATHS],
-    ['isort', '--check-only', '--diff', *LINT_PATHS],
-    ['yapf', '--diff', '--recursive', *FORMAT_PATHS],
-], ids=['flake8', 'isort', 'yapf'])
+@pytest.mark.parametrize(
+    'command', [
+        ['flake8', *LINT_PATHS],
+        ['isort', '--check-only', '--diff', *LINT_PATHS],
+        ['yapf', '--diff', '--recursive', *FORMAT_PATHS],
+    ],
+    ids=['flake8', 'isort', 'yapf'])
 def test_lint(command):
-    out = subprocess.run([sys.executable, '-m', *command], cwd=REPO, capture_output=True,
-                         text=True, timeout=600)
+    out = subprocess.run([sys.executable, '-m', *command],
+                         cwd=REPO,
+                         capture_output=True,
+                         text=True,
+                         timeout=600)
     assert out.returncode == 0 and not out.stdout.strip(), (out.stdout + out.stderr)[-3000:]
