@@ -152,3 +152,26 @@ def test_user_config_inherits_ours_from_any_folder(venv, tmp_path):
     """)
     out = run([venv, '-W', 'ignore', '-c', code], tmp_path).split()
     assert out == ['MogaNet', '3', 'small'], out
+
+
+def test_command_lines_run_from_the_installed_package(venv, tmp_path):
+    """The swap tool, the export tool and a converter, as console commands of the
+    installed wheel: ``--help`` and one real call each, outside the checkout."""
+    bin_dir = venv.parent
+    for command in ('moganet-swap', 'moganet-export', 'moganet-convert-mm',
+                    'moganet-convert-mmpretrain', 'moganet-convert-openstl'):
+        assert 'usage' in run([bin_dir / command, '--help'], tmp_path)
+    out = run([
+        bin_dir / 'moganet-swap', 'mmpretrain::resnet/resnet18_8xb32_in1k.py', '--arch', 'xt',
+        '--pretrained', 'none', '--out', 'resnet18_moganet_xt.py'
+    ], tmp_path)
+    assert 'MogaNet-xtiny' in out and (tmp_path / 'resnet18_moganet_xt.py').is_file(), out
+    config = run([
+        venv, '-c', 'import moganet_mm; print(moganet_mm.get_config_path('
+        '"cls/moganet_xt_in1k.py"))'
+    ], tmp_path).strip()
+    out = run([bin_dir / 'moganet-export', config, 'none', 'xt.onnx'], tmp_path)
+    assert (tmp_path / 'xt.onnx').is_file() and 'ONNX Runtime vs PyTorch' in out, out
+    reference = REPO / 'tests/data/reference/reference_xtiny_160x192.pth'
+    out = run([bin_dir / 'moganet-convert-mm', reference, 'xt_mm.pth'], tmp_path)
+    assert "arch 'xtiny'" in out and (tmp_path / 'xt_mm.pth').is_file(), out
