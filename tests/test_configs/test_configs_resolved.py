@@ -18,7 +18,7 @@ SNAPSHOT = load(REPO / 'tests/data/resolved_configs.json.gz')
 # top-level names the configs now read (the table, the shared blocks): not settings
 HELPERS = {
     'moganet_sizes', 'moganet_weights', 'size', 'moganet_det_backbone', 'moganet_det_optimizer',
-    'moganet_det_paramwise_cfg', 'input_384x288', 'at_256'
+    'moganet_det_paramwise_cfg', 'input_384x288', 'at_256', 'in1k'
 }
 # config pattern -> resolved paths that were meant to change, and why
 INTENDED = {
