@@ -42,10 +42,19 @@ import yaml
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from moganet_mm.releases import RELEASES  # noqa: E402
-from tools.paths import REPO  # noqa: E402
+import io
 
-from paper import csv_rows, paper_row  # noqa: E402
+import torch
+from mmengine.analysis import get_model_complexity_info
+from mmengine.config import Config
+
+import moganet_mm  # noqa: F401  (registers MogaNet)
+from moganet_mm.releases import RELEASES
+from tools.paths import REPO
+
+from model_zoo import print_table
+from paper import csv_rows, paper_row, within
+from zoo_tasks import TASKS as ZOO
 
 TASKS = ('cls', 'det', 'seg', 'pose', 'video')
 INDEX = REPO / 'model-index.yml'
@@ -202,11 +211,7 @@ def measure(cfg_path):
     """Exact params and FLOPs of a config, counted as ``.dev_scripts/model_zoo.py``
     counts them (its per-task ``build_for_counting`` / ``counted_module``, MMEngine's
     ``get_model_complexity_info`` at the paper's input)."""
-    import torch
-    from mmengine.analysis import get_model_complexity_info
-    from mmengine.config import Config
 
-    from zoo_tasks import TASKS as ZOO
     spec, cfg = ZOO[Path(cfg_path).parent.name], Config.fromfile(cfg_path)
     module, inputs = spec.build_for_counting(cfg, input_size(cfg_path))
     with torch.no_grad():
@@ -227,7 +232,6 @@ def at_tool_precision(counts):
 def input_size(cfg_path):
     """(h, w) the paper counts a config at (the zoo tool's rule); the plain Cascade S,
     which has no paper row, is counted like the other detectors (1280x800)."""
-    from zoo_tasks import TASKS as ZOO
     path = Path(cfg_path)
     try:
         return ZOO[path.parent.name].paper(path.stem)['input']
@@ -239,7 +243,6 @@ def input_size(cfg_path):
 
 def paper_counts(name, task):
     """(params M, FLOPs G) as the paper's CSV prints them, or ('', '') without a row."""
-    from zoo_tasks import TASKS as ZOO
     try:
         row = ZOO[task].paper(name)
     except (LookupError, ValueError):
@@ -251,7 +254,6 @@ def paper_counts(name, task):
 @functools.lru_cache(maxsize=None)
 def load_config(cfg_path):
     """``Config.fromfile``, once per path (read-only use)."""
-    from mmengine.config import Config
     return Config.fromfile(cfg_path)
 
 
@@ -502,8 +504,6 @@ def render_released(metafiles):
 def zoo_rows(metafiles, task):
     """The model-zoo tool's rows (``.dev_scripts/model_zoo.py``) for ``task``, from the
     index's counts and the paper's params / FLOPs, with the tool's tolerance rule."""
-    from paper import within
-    from zoo_tasks import TASKS as ZOO
     rows = []
     for m in metafiles[task]['Models']:
         params, flops = m['Metadata']['Parameters'] / 1e6, m['Metadata']['FLOPs'] / 1e9
@@ -527,9 +527,7 @@ def render_zoo(task):
     """A renderer of ``task``'s table in the model-zoo tool's own format."""
 
     def render(metafiles):
-        import io
 
-        from model_zoo import print_table
         out = io.StringIO()
         print_table(zoo_rows(metafiles, task), file=out)
         return out.getvalue()
@@ -581,7 +579,6 @@ def main(argv=None):
         help='JSON {config: {params, flops}} of counts made '
         'earlier with measure(); configs missing from it are counted')
     args = parser.parse_args(argv)
-    import moganet_mm  # noqa: F401
     known = {
         m['Config']: dict(params=m['Metadata']['Parameters'], flops=m['Metadata']['FLOPs'])
         for mf in load_metafiles().values() if mf for m in mf['Models']

@@ -26,17 +26,19 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from tools.paths import REPO  # noqa: E402
+import torch
+from mmengine.analysis import get_model_complexity_info
+from mmengine.config import Config
 
-from paper import within  # noqa: E402
-from zoo_tasks import TASKS  # noqa: E402
+import moganet_mm  # noqa: F401  (registers MogaNet)
+from tools.paths import REPO
+
+from paper import within
+from zoo_tasks import TASKS
 
 
 def count(cfg_path):
     """Count one config; returns a result row (dict)."""
-    import torch
-    from mmengine.analysis import get_model_complexity_info
-    from mmengine.config import Config
     cfg = Config.fromfile(cfg_path)
     task = Path(cfg_path).parent.name
     if task not in TASKS:
@@ -90,7 +92,6 @@ def main(argv=None):
         '--task', choices=TASKS, action='append', help='only these tasks (repeatable); default all')
     parser.add_argument('--json', help='also write the rows as JSON here')
     args = parser.parse_args(argv)
-    import moganet_mm  # noqa: F401
     configs = args.configs or sorted(
         str(p) for t in (args.task or TASKS)
         for p in (REPO / 'configs' / t).glob('*.py') if not p.name.startswith('_'))

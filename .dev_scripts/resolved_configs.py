@@ -18,7 +18,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from tools.paths import REPO  # noqa: E402
+from mmengine.config import Config
+
+from tools.paths import REPO
 
 
 def all_configs(root=REPO):
@@ -43,7 +45,6 @@ def canonical(value):
 
 def resolve(config: str, root=REPO) -> dict:
     """The canonical resolved dict of ``root/config``."""
-    from mmengine.config import Config
     cfg = Config.fromfile(str(Path(root) / config), import_custom_modules=False)
     return canonical(cfg.to_dict())
 

@@ -20,9 +20,9 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from tools.paths import REPO  # noqa: E402
+from tools.paths import REPO
 
-from swap_rows import ROWS, run_row  # noqa: E402
+from swap_rows import ROWS, run_row
 
 DOC = REPO / 'docs' / 'drop_in.md'
 BEGIN, END = '<!-- swap-matrix:begin -->', '<!-- swap-matrix:end -->'

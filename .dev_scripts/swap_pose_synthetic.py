@@ -6,6 +6,9 @@ a codec's own packing table, e.g. InterNet's ``Hand3DHeatmap``, leaves out)."""
 from typing import Dict
 
 import numpy as np
+from mmcv.transforms import Compose
+from mmengine.dataset import pseudo_collate
+from mmengine.registry import init_default_scope
 
 #: pipeline steps that turn annotations into targets; the image loading and
 #: augmentation steps before them are replaced by the synthetic image
@@ -35,9 +38,6 @@ def _metainfo(dataset_cfg):
 def pose_batch(cfg, batch: int = 2, seed: int = 0, split: str = 'train') -> Dict:
     """``batch`` synthetic people through the ``split`` ('train' or 'val') pipeline's
     tail; the input size is the training codec's."""
-    from mmcv.transforms import Compose
-    from mmengine.dataset import pseudo_collate
-    from mmengine.registry import init_default_scope
     init_default_scope('mmpose')
     pipeline, dataset_cfg = _pipeline(cfg)
     num_kpts, flip_indices = _metainfo(dataset_cfg)

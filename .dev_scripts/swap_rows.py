@@ -17,12 +17,19 @@ import traceback
 from dataclasses import dataclass
 from typing import Optional, Tuple
 
+import numpy as np
 import torch
+from mmengine.analysis import get_model_complexity_info
+from mmengine.config import Config
+from mmengine.logging import MessageHub
+from mmengine.model import revert_sync_batchnorm
+from mmengine.optim import build_optim_wrapper
 
 from moganet_mm.codebases import build_model, in_scope
 from moganet_mm.swap import swap_backbone
 
 import swap_synthetic as synthetic
+from swap_pose_synthetic import pose_batch
 
 
 @dataclass(frozen=True)
@@ -197,15 +204,12 @@ def batch_for(codebase, cfg, size, batch=2, seed=0, split='train'):
         return synthetic.seg_batch(cfg.model, size, batch, seed)
     if codebase == 'mmpretrain':
         return synthetic.cls_batch(cfg.model, size, batch, seed)
-    from swap_pose_synthetic import pose_batch
     return pose_batch(cfg, batch, seed, split)
 
 
 def _train_step(model, cfg, data, scope) -> float:
     """One step with the config's own optim_wrapper: finite losses, backbone
     gradients; returns the loss."""
-    from mmengine.logging import MessageHub
-    from mmengine.optim import build_optim_wrapper
     with in_scope(scope):
         optim_wrapper = build_optim_wrapper(model, _cpu_optim_wrapper(cfg))
     # what the Runner's loops publish and some heads read (TOOD: the epoch)
@@ -232,7 +236,6 @@ def _train_step(model, cfg, data, scope) -> float:
 def _bare_pose_batch(cfg, seed):
     """Inputs and bare data samples for a pose config that cannot train (the codec's
     input size, the metainfo a predict reads)."""
-    import numpy as np
     from mmpose.structures import PoseDataSample
     w, h = cfg.codec['input_size']
     rng = np.random.RandomState(seed)
@@ -264,9 +267,6 @@ class _TensorForward(torch.nn.Module):
 
 def run_row(row: Row, arch: str = 'xt', seed: int = 0) -> dict:
     """Swap, build, train one step, predict, count; a dict row for the table."""
-    from mmengine.analysis import get_model_complexity_info
-    from mmengine.config import Config
-    from mmengine.model import revert_sync_batchnorm
     torch.manual_seed(seed)
     start = time.perf_counter()
     result = dict(

@@ -10,6 +10,7 @@ from typing import Dict, List
 
 import numpy as np
 import torch
+from mmengine.structures import PixelData
 
 
 def _images(rng, batch, size) -> List[torch.Tensor]:
@@ -79,7 +80,6 @@ def det_batch(model_cfg, size=(128, 128), batch=2, seed=0) -> Dict:
 
 def seg_batch(model_cfg, size=(128, 128), batch=2, seed=0) -> Dict:
     """mmseg: SegDataSamples with a semantic map (255 = ignored pixels)."""
-    from mmengine.structures import PixelData
     from mmseg.structures import SegDataSample
     rng = np.random.RandomState(seed)
     num_classes = num_classes_of(model_cfg)

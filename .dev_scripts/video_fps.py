@@ -22,13 +22,20 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[1]))  # tools/ is not installed
 
-from tools.paths import REPO  # noqa: E402
+import torch
+from mmengine.config import Config
+from mmengine.registry import MODELS
+
+import moganet_mm  # noqa: F401  (registers MogaNet)
+from tools.paths import REPO
+
+from paper import paper_row
+from zoo_tasks import video as zoo_video
 
 
 def measure_throughput(model, clip_shape, batch: int, repetitions: int, warmup: int,
                        device: str) -> float:
     """Clips per second of ``model`` on random (batch, *clip_shape) inputs."""
-    import torch
     clips = torch.rand(batch, *clip_shape, device=device)
     with torch.no_grad():
         for _ in range(warmup):
@@ -67,15 +74,6 @@ def main(argv=None) -> int:
     args = parser.parse_args(argv)
     if args.batch < 1 or (args.repetitions is not None and args.repetitions < 1) or args.warmup < 0:
         parser.error('--batch and --repetitions must be >= 1, --warmup >= 0')
-
-    import torch
-    from mmengine.config import Config
-    from mmengine.registry import MODELS
-
-    import moganet_mm  # noqa: F401
-
-    from paper import paper_row
-    from zoo_tasks import video as zoo_video
 
     device = args.device or ('cuda' if torch.cuda.is_available() else 'cpu')
     if device.startswith('cuda') and not torch.cuda.is_available():

@@ -5,6 +5,7 @@ SimVP on one clip of 10 input frames, 1x10x1x64x64 (Moving MNIST) or 1x10x3x64x6
 (MNIST-CIFAR). The paper prints the same 46.8M / 16.5G for both datasets.
 """
 import torch
+from mmengine.registry import MODELS
 
 from paper import paper_row
 
@@ -28,7 +29,6 @@ def paper(name):
 
 
 def build_for_counting(cfg, input_hw):
-    from mmengine.registry import MODELS
     model = MODELS.build(cfg.model).eval()
     t, c = model.in_shape[:2]
     # SimVP's forward in 'tensor' mode is the bare prediction of the next frames

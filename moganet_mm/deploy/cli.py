@@ -1,4 +1,4 @@
-"""Export a config's model to ONNX and check it with ONNX Runtime.
+r"""Export a config's model to ONNX and check it with ONNX Runtime.
 
 CONFIG is any moganet_mm (or OpenMMLab) config of mmpretrain, mmdet, mmseg or mmpose;
 CHECKPOINT a whole-model checkpoint of it, or ``none`` for freshly initialized

@@ -65,7 +65,7 @@ def render(plan: SwapPlan, out: Optional[str] = None) -> str:
     lines = [
         f'"""{plan.src} with MogaNet-{plan.arch} as its backbone.',
         '',
-        'Written by tools/swap_backbone.py from the models: both backbones ran on a '
+        'Written by moganet_mm.swap from the models: both backbones ran on a '
         f'{plan.probe_size}x{plan.probe_size} input.',
         f'  original {plan.old_backbone}: strides {old_s}, widths '
         f'{[f.channels for f in plan.old_features]}',

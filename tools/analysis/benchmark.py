@@ -42,8 +42,15 @@ from pathlib import Path
 import torch
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
-from tools.analysis import whole_models  # noqa: E402
-from tools.paths import REPO  # noqa: E402
+from mmengine.analysis import get_model_complexity_info
+from mmengine.logging import MMLogger
+
+from moganet_mm import MogaNet
+from moganet_mm.deploy import ort
+from moganet_mm.deploy.exporter import dynamic_axes, export
+from moganet_mm.deploy.models import BackboneOnly
+from tools.analysis import whole_models
+from tools.paths import REPO
 
 SIZES = ['xt', 't', 's', 'b']
 VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort']
@@ -82,15 +89,10 @@ def split_autocast(variant):
 def build(name, with_cp=False):
     """The backbone of ``name`` ('moganet_t', 'convnext_t', ...), eval mode."""
     if name.startswith('moganet_'):
-        from mmengine.registry import MODELS
-
-        import moganet_mm  # noqa: F401  (registers MogaNet in MMEngine's root MODELS)
-        cfg = dict(
-            type='MogaNet', arch=name.split('_')[1], out_indices=(0, 1, 2, 3), with_cp=with_cp)
+        model = MogaNet(arch=name.split('_')[1], out_indices=(0, 1, 2, 3), with_cp=with_cp)
     else:
-        from mmpretrain.registry import MODELS
-        cfg = dict(OTHERS[name], out_indices=(0, 1, 2, 3))
-    model = MODELS.build(cfg)
+        from mmpretrain.registry import MODELS  # the peers are mmpretrain's backbones
+        model = MODELS.build(dict(OTHERS[name], out_indices=(0, 1, 2, 3)))
     model.init_weights()
     model.eval()  # some mmpretrain backbones' train() returns None
     return model
@@ -129,9 +131,6 @@ def prepare(row, device, threads=2, work_dir=None):
 def ort_runner(model, device, threads, work_dir, stem):
     """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
     by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU)."""
-    from moganet_mm.deploy.exporter import dynamic_axes, export
-    from moganet_mm.deploy.models import BackboneOnly
-    from moganet_mm.deploy.ort import run, session
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
     export(
@@ -145,8 +144,8 @@ def ort_runner(model, device, threads, work_dir, stem):
                 }
                 for i, n in enumerate(names)
             }))
-    sess = session(path, device=device, threads=threads if device == 'cpu' else None)
-    return lambda x: run(sess, x)
+    sess = ort.session(path, device=device, threads=threads if device == 'cpu' else None)
+    return lambda x: ort.run(sess, x)
 
 
 def autocast_error(model, run, device):
@@ -160,7 +159,6 @@ def autocast_error(model, run, device):
 
 
 def count(model, shape):
-    from mmengine.analysis import get_model_complexity_info
     with torch.no_grad():
         info = get_model_complexity_info(
             model, inputs=(torch.zeros(shape), ), show_table=False, show_arch=False)
@@ -331,7 +329,6 @@ def main(argv=None):
                      f'{sorted(set(autocast) - set(AUTOCAST))}; choose from {list(AUTOCAST)}')
     if args.whole:
         return main_whole(args, parser)
-    from mmengine.logging import MMLogger
     MMLogger.get_instance('benchmark', log_level='ERROR')  # quiet init/FLOP-counter logs
     torch.set_num_threads(args.threads)
     # every compiled row recompiles MogaNet.forward for each input shape: 4 sizes x 3

@@ -19,6 +19,7 @@ import json
 import sys
 from pathlib import Path
 
+import mmcv
 import numpy as np
 
 IMAGE_SUFFIXES = ('.jpg', '.jpeg', '.png', '.bmp')
@@ -30,7 +31,6 @@ class DatasetError(ValueError):
 
 def check_image(path) -> np.ndarray:
     """Decode one image; a missing or undecodable file raises naming it."""
-    import mmcv
     path = Path(path)
     if not path.is_file():
         raise DatasetError(f'Image {path} does not exist')

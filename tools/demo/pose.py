@@ -18,8 +18,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data import make_toy_coco_keypoints  # noqa: E402
-from tools.demo.runner import DemoTask, run  # noqa: E402
+import mmcv
+import numpy as np
+
+from tools.data import make_toy_coco_keypoints
+from tools.demo.runner import DemoTask, run
 
 
 def point_at_data(cfg, root):
@@ -31,8 +34,6 @@ def point_at_data(cfg, root):
 
 def draw(runner, root, out_file):
     """``inference_topdown`` on the first val image with its ground-truth boxes."""
-    import mmcv
-    import numpy as np
     from mmpose.apis import inference_topdown, init_model
     from mmpose.registry import VISUALIZERS
     from mmpose.structures import merge_data_samples

@@ -34,6 +34,14 @@ from pathlib import Path
 from types import ModuleType
 from typing import Callable, Dict, Optional
 
+from mmengine.config import Config, DictAction
+from mmengine.dist import barrier, get_rank
+from mmengine.hooks import Hook
+from mmengine.registry import init_default_scope
+from mmengine.runner import Runner
+
+import moganet_mm  # noqa: F401  (registers MogaNet)
+from moganet_mm.engine import join_cpu_process_group
 from tools.data import toy_stamp
 from tools.paths import REPO
 
@@ -74,11 +82,11 @@ class DemoTask:
 
 
 def parse_args(task: DemoTask, argv=None) -> argparse.Namespace:
-    from mmengine.config import DictAction
     p = argparse.ArgumentParser(
         prog=f'tools/demo/{task.name}.py',
         description=f'Train and evaluate {task.config} on its toy set, on the CPU '
-        f'(make demo-{task.name}); the flags are those of every demo.')
+        f'(make {"demo" if task.name == "det" else "demo-" + task.name}); the flags are '
+        'those of every demo.')
     p.add_argument('--config', default=task.config, help='toy config to train')
     p.add_argument(
         '--data-root',
@@ -203,7 +211,6 @@ def set_schedule(cfg, epochs: Optional[int] = None, iters: Optional[int] = None)
 
 def build_cfg(task: DemoTask, args):
     """The toy config with this run's data, schedule, seed and work dir."""
-    from mmengine.config import Config
     cfg = Config.fromfile(args.config)
     task.point_at_data(cfg, args.data_root.rstrip('/') + '/')
     set_schedule(cfg, args.epochs, args.iters)
@@ -226,7 +233,6 @@ class _RecordLosses:
     """The training losses of this process, for the summary."""
 
     def __init__(self):
-        from mmengine.hooks import Hook
 
         record = self.losses = []
 
@@ -291,12 +297,6 @@ def run(task: DemoTask, argv=None) -> int:
     """The demo job of ``task``; returns the exit status (1: a floor missed)."""
     args = parse_args(task, argv)
     start = time.time()
-    from mmengine.dist import barrier, get_rank
-    from mmengine.registry import init_default_scope
-    from mmengine.runner import Runner
-
-    import moganet_mm  # noqa: F401  (registers MogaNet, safe checkpoint loading)
-    from moganet_mm.engine import join_cpu_process_group
 
     init_default_scope(task.codebase)
     try:

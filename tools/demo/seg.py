@@ -16,8 +16,14 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data import make_toy_ade20k  # noqa: E402
-from tools.demo.runner import DemoTask, run  # noqa: E402
+import mmcv
+import numpy as np
+import torch
+from mmengine.model import revert_sync_batchnorm
+from mmengine.structures import PixelData
+
+from tools.data import make_toy_ade20k
+from tools.demo.runner import DemoTask, run
 
 
 def point_at_data(cfg, root):
@@ -27,11 +33,6 @@ def point_at_data(cfg, root):
 
 def draw(runner, root, out_file):
     """Segment the first val scene: input | predicted map | ground truth."""
-    import mmcv
-    import numpy as np
-    import torch
-    from mmengine.model import revert_sync_batchnorm
-    from mmengine.structures import PixelData
     from mmseg.apis import inference_model, init_model
     from mmseg.visualization import SegLocalVisualizer
 

@@ -20,8 +20,12 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
-from tools.data import moving_mnist  # noqa: E402
-from tools.demo.runner import DemoTask, run  # noqa: E402
+import numpy as np
+import torch
+from PIL import Image, ImageDraw
+
+from tools.data import moving_mnist
+from tools.demo.runner import DemoTask, run
 
 CLIPS_DRAWN = 3
 
@@ -40,9 +44,6 @@ def point_at_data(cfg, root):
 
 def draw(runner, root, out_file) -> str:
     """Rows of input, target and predicted frames for the first held-out clips."""
-    import numpy as np
-    import torch
-    from PIL import Image, ImageDraw
 
     dataset = runner.val_dataloader.dataset
     model = runner.model

@@ -10,14 +10,20 @@ Exits non-zero naming the first check that fails.
 
     .venv/bin/python tools/deploy/check_cuda.py
 """
+import argparse
 import sys
 import tempfile
 
 import torch
+from mmcv.ops import RoIAlign
+
+from moganet_mm import MogaNet
+from moganet_mm.deploy.exporter import dynamic_axes, export
+from moganet_mm.deploy.models import BackboneOnly
+from moganet_mm.deploy.ort import run, session
 
 
 def check_roi_align():
-    from mmcv.ops import RoIAlign
     feats = torch.randn(2, 16, 40, 56)
     rois = torch.tensor([[0, 3.2, 4.1, 30.5, 22.7], [1, 0., 0., 55., 39.], [0, 10, 10, 12, 11]])
     layer = RoIAlign((7, 7), spatial_scale=1.0, sampling_ratio=0, aligned=True)
@@ -30,10 +36,6 @@ def check_roi_align():
 
 
 def check_ort_cuda():
-    from moganet_mm import MogaNet
-    from moganet_mm.deploy.exporter import dynamic_axes, export
-    from moganet_mm.deploy.models import BackboneOnly
-    from moganet_mm.deploy.ort import run, session
     names = [f'feat{i}' for i in range(4)]
     lines = []
     model = MogaNet(arch='xtiny').eval()
@@ -70,7 +72,6 @@ def check_ort_cuda():
 
 
 def main(argv=None):
-    import argparse
     argparse.ArgumentParser(description=__doc__.split('\n\n')[0]).parse_args(argv)
     if not torch.cuda.is_available():
         sys.exit('check_cuda: torch sees no CUDA device here')
