@@ -80,3 +80,14 @@ def test_one_version():
         and re.search(r"""__version__\s*=\s*['"]""", text_of(f))
     ]
     assert not copies, copies
+
+
+def test_the_checkout_runs_alone():
+    """Fixtures and tables are inside the repo: nothing but the history in docs/notes/
+    names the folder beside the checkout they once came from."""
+    outside = ('../' + 'shared', 'MOGANET_MM_' + 'SHARED')
+    mentions = [
+        f for f in tracked_files()
+        if not f.startswith('docs/notes/') and any(s in text_of(f) for s in outside)
+    ]
+    assert not mentions, mentions
