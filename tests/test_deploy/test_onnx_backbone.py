@@ -39,7 +39,11 @@ def export_backbone(model, path):
     return session(str(path))
 
 
-@pytest.mark.parametrize('arch', ARCHS)
+# the three largest export for 0.5-2 minutes each on 2 cores: out of make test-quick
+@pytest.mark.parametrize('arch', [
+    pytest.param(a, marks=pytest.mark.slow) if a in ('base', 'large', 'xlarge') else a
+    for a in ARCHS
+])
 def test_backbone_onnx_eager_and_deploy_match_torch(arch, tmp_path):
     model = randomize_stable(MogaNet(arch=arch))
     deploy = deployed_copy(model)

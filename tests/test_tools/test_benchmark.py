@@ -11,6 +11,7 @@ from tools.analysis import benchmark
 from tools.paths import REPO
 
 
+@pytest.mark.slow  # a benchmark run of several models
 def test_benchmark_writes_rows_and_ratios(tmp_path):
     out = tmp_path / 'bench.json'
     proc = subprocess.run([
@@ -81,6 +82,7 @@ def test_memory_probe_measures_the_step_not_the_parent():
     assert ckpt < 0.8 * plain
 
 
+@pytest.mark.slow  # autocast runs ~14x slower than float32 on CPUs without half units
 def test_autocast_rows_time_and_report_their_error(tmp_path):
     """--autocast adds the fastest uncompiled row under torch.autocast, with its error
     against the same model in float32 (half precision: small but not zero)."""
