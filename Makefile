@@ -2,7 +2,8 @@
 PY := .venv/bin/python
 PYTEST_ARGS ?=
 
-.PHONY: install test test-quick test-matrix lint format demo demo-seg demo-pose demo-cls demo-video demo-reference help
+.PHONY: install test test-quick test-matrix lint format demo demo-seg demo-pose demo-cls demo-video demo-reference help \
+	gpu-kit gpu-rehearsal
 
 # what `make lint` checks (setup.cfg holds the settings)
 LINT_PATHS := moganet_mm tools tests .dev_scripts configs setup.py
@@ -21,6 +22,9 @@ help:
 	@echo "make demo-cls  - same for ImageNet-style classification on a toy ImageNet"
 	@echo "make demo-video - same for SimVP-MogaNet video prediction on Moving MNIST (real digits)"
 	@echo "make demo-reference - compare the backbone with the original's reference outputs"
+	@echo "make gpu-kit    - download into .gpu_kit/ what the GPU machine lacks (docs/gpu.md)"
+	@echo "make gpu-rehearsal - run the GPU command on the CPU in a venv like the GPU image"
+	@echo "                  (REHEARSAL_ARGS=--tests: also the toy trainings there)"
 
 install:
 	@bash tools/install.sh
@@ -61,3 +65,10 @@ demo-video: install
 
 demo-reference: install
 	$(PY) tools/check_reference.py
+
+# the GPU run in one prepared call (docs/gpu.md): the kit, and its CPU rehearsal
+gpu-kit: install
+	@bash tools/gpu/make_kit.sh
+
+gpu-rehearsal: install
+	@bash tools/gpu/rehearsal.sh $(REHEARSAL_ARGS)

@@ -12,6 +12,7 @@ The user features are subpackages with a small API and a command line each:
 checkpoints). :func:`get_config_path` finds the installed configs.
 """
 from .checkpoint import allow_mmengine_checkpoints
+from .compat import mmpretrain_without_broken_multimodal
 from .datasets import MovingMNIST
 from .engine import RNGStateHook
 from .evaluation import VideoPredictionMetric
@@ -20,6 +21,7 @@ from .models import MogaNet, SimVP
 from .version import __version__
 
 allow_mmengine_checkpoints()
+mmpretrain_without_broken_multimodal()  # transformers 5 (compat.py)
 
 __all__ = [
     'MogaNet', 'MovingMNIST', 'RNGStateHook', 'SimVP', 'VideoPredictionMetric', '__version__',

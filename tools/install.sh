@@ -21,7 +21,8 @@ step() { STEP="$1"; echo "[install] +${SECONDS}s $1"; }
 
 # FORCE_CUDA=1: build the GPU environment (CUDA mmcv, onnxruntime-gpu) on a machine
 # without a GPU, e.g. a build node with nvcc, as mmcv's own FORCE_CUDA does.
-want_stamp=$( (cat tools/install.sh requirements/*.txt setup.py; echo "FORCE_CUDA=${FORCE_CUDA:-}") |
+want_stamp=$( (cat tools/install.sh tools/mmcv_patch.sh requirements/*.txt setup.py
+               echo "FORCE_CUDA=${FORCE_CUDA:-}") |
              sha256sum | cut -d' ' -f1)
 if [[ -f $STAMP && "$(cat "$STAMP")" == "$want_stamp" && -x $VENV/bin/python ]]; then
     echo "[install] .venv is up to date (delete $STAMP to force a reinstall)"
@@ -66,27 +67,8 @@ if ! ls "$wheel_dir"/mmcv-$MMCV_VERSION-*.whl >/dev/null 2>&1; then
     "${PIP[@]}" download -q --no-deps --no-build-isolation --no-binary :all: "mmcv==$MMCV_VERSION" -d "$build"
     tar -xzf "$build"/mmcv-$MMCV_VERSION.tar.gz -C "$build"
     src=$build/mmcv-$MMCV_VERSION
-    # torch >= 2.14 headers need C++20; the sdist hard-codes c++14/c++17. Without debug
-    # info (-g0; Python's CFLAGS add -g) each file compiles in half the time.
-    sed -i -e 's/-std=c++14/-std=c++20/g' -e 's/-std=c++17/-std=c++20/g' \
-        -e "s/\(extra_compile_args\['cxx'\] = \['-std=c++20'\)\]/\1, '-g0']/" "$src/setup.py"
-    grep -q "'-std=c++20', '-g0'" "$src/setup.py" || {
-        echo "make install: mmcv $MMCV_VERSION's setup.py has no \"extra_compile_args['cxx'] =" \
-             "['-std=c++17']\" line to add -g0 to; is MMCV_VERSION still the sdist this" \
-             "script patches (2.1.0)?" >&2
-        false
-    }
-    # Parsing torch's headers is most of each file's compile time, and 63 of the 83 files
-    # are dispatch stubs (no statics, no macros): build them as two translation units
-    # that include them, not one each. The CPU kernels in cpu/ define same-named helpers
-    # and macros, so they stay one file each.
-    ops=$src/mmcv/ops/csrc/pytorch
-    mkdir "$ops/stubs"
-    mv "$ops"/*.cpp "$ops/stubs/"
-    i=0
-    for f in "$ops"/stubs/*.cpp; do
-        echo "#include \"stubs/${f##*/}\"" >>"$ops/stubs_$((i++ % 2)).cpp"
-    done
+    # this project's build patch (C++20, -g0, the dispatch stubs as two translation units)
+    MMCV_VERSION=$MMCV_VERSION bash tools/mmcv_patch.sh "$src"
     mkdir -p "$build/out"
     # The build is verbose; keep its log, show its tail on failure.
     log=$build/build.log
