@@ -18,7 +18,7 @@
 # Everything runs under `nice -n 19`.
 set -euo pipefail
 cd "$(dirname "$0")/../.."
-R=${GPU_REHEARSAL_DIR:-.gpu_rehearsal}
+R=$(realpath -m "${GPU_REHEARSAL_DIR:-.gpu_rehearsal}")
 VENV=$R/venv
 TESTS=""
 [[ ${1:-} == --tests ]] && TESTS=1
@@ -64,7 +64,7 @@ if [[ ! -f $VENV/.stamp || "$(cat "$VENV/.stamp")" != "$stamp" ]]; then
     if [[ -n $nv ]]; then
         mkdir -p "$R/cuda_libs"
         ln -sfn "$nv" "$R/cuda_libs/nvidia"
-        echo "$PWD/$R/cuda_libs" >"$purelib/_rehearsal_cuda_libs.pth"
+        echo "$R/cuda_libs" >"$purelib/_rehearsal_cuda_libs.pth"
     else
         echo "[rehearsal] no .venv/.../nvidia: downloading torch's CUDA libraries (3 GB)" >&2
         nice -n 19 "${PIP[@]}" install -q "$(grep -E '^torch==' <<<"$reqs")"
@@ -79,17 +79,23 @@ bash tools/gpu/make_kit.sh
 echo "[rehearsal] tools/gpu/run_all.sh on the CPU (results in $R/out)"
 t0=$SECONDS
 rc=0
-OUT=$PWD/$R/out GPU_KIT_PYTHON=$PWD/$VENV/bin/python GPU_KIT_WORK=$PWD/$R/work \
+OUT=$R/out GPU_KIT_PYTHON=$VENV/bin/python GPU_KIT_WORK=$R/work \
     GPU_KIT_SMOKE=1 GPU_KIT_BUDGET_SCALE=${GPU_KIT_BUDGET_SCALE:-8} \
-    GPU_KIT_MMCV_CACHE=$PWD/$R/mmcv_cache nice -n 19 bash tools/gpu/run_all.sh || rc=$?
+    GPU_KIT_MMCV_CACHE=$R/mmcv_cache nice -n 19 bash tools/gpu/run_all.sh || rc=$?
 echo "[rehearsal] run_all.sh exited $rc after $((SECONDS - t0)) s"
 if [[ -n $TESTS && $rc == 0 ]]; then
     echo "[rehearsal] the toy trainings of the suite in the rehearsal venv"
-    # the suite's mim tests run the mim beside the interpreter: the kit's, as pip put it
-    ln -sfn "$PWD/$R/work/site/bin/mim" "$VENV/bin/mim"
-    PYTHONPATH=$PWD/$R/work/site:$PWD/$R/work/mmcv_path:$PWD nice -n 19 "$VENV/bin/python" \
-        -m pytest -p no:cacheprovider -q tests/test_tools/test_det_demo.py \
-        tests/test_tools/test_seg_demo.py tests/test_tools/test_pose_demo.py \
-        tests/test_tools/test_cls_demo.py || rc=$?
+    # the tests' subprocesses set PYTHONPATH themselves, and the suite's mim tests run the
+    # mim beside the interpreter: for the tests the kit run_all.sh installed and this
+    # checkout (as make install's editable install) go first on the venv's own path (a
+    # .pth file, removed after), and the kit's mim beside the python
+    purelib=$("$VENV/bin/python" -c 'import sysconfig; print(sysconfig.get_paths()["purelib"])')
+    trap 'rm -f "$purelib/_rehearsal_kit.pth" "$VENV/bin/mim"' EXIT
+    echo "import sys; sys.path[:0] = ['$R/work/site', '$R/work/mmcv_path', '$PWD']" \
+        >"$purelib/_rehearsal_kit.pth"
+    ln -sfn "$R/work/site/bin/mim" "$VENV/bin/mim"
+    nice -n 19 "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
+        tests/test_tools/test_det_demo.py tests/test_tools/test_seg_demo.py \
+        tests/test_tools/test_pose_demo.py tests/test_tools/test_cls_demo.py || rc=$?
 fi
 exit $rc
