@@ -31,8 +31,6 @@ from .pose import pose_spec
 from .segmentation import segmentor_spec
 from .spec import ExportSpec, test_size
 
-KINDS = ('backbone', *CODEBASES.values())
-
 
 def load_config(path: str):
     """The config at ``path`` (a file, or ``<codebase>::<path>``)."""
