@@ -133,7 +133,7 @@ ln -sfn "$PWD/moganet_mm" "$purelib/moganet_mm"
 step "check the stack imports"
 GPU=$gpu "$PY" - <<'PY'
 import os
-import numpy, torch, mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmpose, mmpretrain, mim, onnxruntime
+import numpy, torch, mmcv, mmcv.ops, mmengine, mmdet, mmseg, mmpose, mmpretrain, mim, onnxruntime, openvino
 import moganet_mm
 from mim.commands.search import load_metadata
 assert load_metadata('moganet_mm').models, 'mim finds no model index for moganet_mm'
