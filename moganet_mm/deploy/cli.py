@@ -11,15 +11,24 @@ weights (for speed tests). What is exported (docs/deploy.md):
 - with ``--backbone-only``, the backbone's feature maps of any of them.
 
 The graph's input is the preprocessed batch (normalized, padded), as in mmdeploy.
-After the export the tool runs the ONNX model with ONNX Runtime and the PyTorch
-module on the same random input and prints each output's difference.
+After the export the tool runs the ONNX model with each ``--runtime`` (ONNX Runtime,
+OpenVINO at ``--precision``) and the PyTorch module on the same random input and
+prints each output's difference, with the runtime and the precision it ran at.
+
+``--int8`` also writes the post-training int8 model (QDQ, moganet_mm.deploy.quantize)
+beside OUT as ``OUT.int8.onnx``, calibrated on the images of ``--calib-data`` (resized
+to the input size, normalized with the config's data preprocessor), or on
+``--calib-count`` seeded random inputs (for speed tests only), and verifies it too.
 
     moganet-export configs/cls/moganet_t_in1k.py ckpt.pth t.onnx \
-        --deploy --dynamic
+        --deploy --dynamic --runtime ort,openvino
     moganet-export configs/det/mask_rcnn_moganet_s_1x.py none \
         m.onnx --deploy
+    moganet-export configs/cls/moganet_t_in1k.py ckpt.pth t.onnx \
+        --deploy --int8 --calib-data data/calib_images
 """
 import argparse
+import glob
 import os
 import sys
 import tempfile
@@ -31,6 +40,10 @@ import torch
 from .exporter import OPSET, ExportError, check_model, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
+
+#: --runtime: name -> what the verify lines call it
+RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
+IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
 
 
 def parse_args(argv=None):
@@ -66,7 +79,27 @@ def parse_args(argv=None):
         default=OPSET,
         help=f'ONNX opset (default {OPSET}; >= 16 for detectors)')
     parser.add_argument(
-        '--no-verify', action='store_true', help='skip the ONNX Runtime vs PyTorch comparison')
+        '--no-verify', action='store_true', help='skip the runtimes vs PyTorch comparison')
+    parser.add_argument(
+        '--runtime',
+        default='ort',
+        help=f'comma-separated runtimes to verify with, of {list(RUNTIMES)} (default ort)')
+    parser.add_argument(
+        '--precision',
+        default='f32',
+        help='OpenVINO inference precision of the float layers: f32 (default), bf16 or f16 '
+        '(if the CPU has it); ONNX Runtime runs f32')
+    parser.add_argument(
+        '--int8', action='store_true', help='also write the int8 QDQ model OUT.int8.onnx')
+    parser.add_argument(
+        '--calib-data',
+        metavar='DIR',
+        help='--int8: a folder of calibration images (jpg/png/bmp; default: random inputs)')
+    parser.add_argument(
+        '--calib-count',
+        type=int,
+        default=32,
+        help='--int8: the number of calibration images (or random inputs) used (default 32)')
     parser.add_argument('--force', action='store_true', help='overwrite OUT if it exists')
     return parser.parse_args(argv)
 
@@ -87,6 +120,79 @@ def check_args(args):
                           f'stride), got batch {args.batch}, shape {args.shape}')
     if not 7 <= args.opset <= 20:
         raise ExportError(f'--opset must be in 7..20, got {args.opset}')
+    runtimes = args.runtime.split(',')
+    bad = [r for r in runtimes if r not in RUNTIMES]
+    if bad or not runtimes:
+        raise ExportError(f'--runtime takes a comma-separated list of {list(RUNTIMES)}, '
+                          f'got {args.runtime!r}')
+    from . import openvino as ov
+    if args.precision not in ov.PRECISIONS:
+        raise ExportError(f'--precision must be one of {list(ov.PRECISIONS)}, got '
+                          f'{args.precision!r}')
+    if args.precision != 'f32' and 'openvino' not in runtimes:
+        raise ExportError(f'--precision {args.precision} is OpenVINO\'s: add --runtime openvino '
+                          '(ONNX Runtime runs f32)')
+    if 'openvino' in runtimes and not args.no_verify:
+        caps = ov.capabilities()
+        if ov.PRECISIONS[args.precision] not in caps:
+            raise ExportError(f'this CPU cannot run OpenVINO at --precision {args.precision} '
+                              f'(its capabilities are {caps}; f32 runs everywhere)')
+    if (args.calib_data or args.calib_count != 32) and not args.int8:
+        raise ExportError('--calib-data and --calib-count go with --int8')
+    if args.int8:
+        if os.path.exists(int8_path(args.out)) and not args.force:
+            raise ExportError(f'{int8_path(args.out)} exists; pass --force to overwrite it')
+        if args.calib_count < 1:
+            raise ExportError(f'--calib-count must be >= 1, got {args.calib_count}')
+        if args.calib_data and not calib_images(args.calib_data):
+            raise ExportError(f'--calib-data {args.calib_data!r} is not a folder with images '
+                              f'({", ".join(IMAGE_EXTS)})')
+    return runtimes
+
+
+def int8_path(out):
+    """'t.int8.onnx' for 't.onnx'."""
+    return out[:-len('.onnx')] + '.int8.onnx'
+
+
+def calib_images(folder):
+    return sorted(
+        p for p in glob.glob(os.path.join(folder, '*'))
+        if p.lower().endswith(IMAGE_EXTS)) if os.path.isdir(folder) else []
+
+
+def calibration_inputs(args, cfg, shape):
+    """The --int8 calibration batches (1 x 3 x H x W each): the images of --calib-data
+    resized to H x W and normalized as the config's data preprocessor does, or seeded
+    random inputs."""
+    n, _, h, w = shape
+    if not args.calib_data:
+        print(f'  warning: calibrating int8 on {args.calib_count} random inputs: for speed '
+              'tests only; pass --calib-data with images of the deployment for accuracy')
+        g = torch.Generator().manual_seed(1)
+        return [torch.randn(shape, generator=g) for _ in range(args.calib_count)]
+    import mmcv  # optional: only calibrating on images needs it
+    pre = cfg.model.get('data_preprocessor') or {}
+    mean = np.array(pre.get('mean', [0., 0., 0.]), np.float32)
+    std = np.array(pre.get('std', [1., 1., 1.]), np.float32)
+    rgb = pre.get('to_rgb', pre.get('bgr_to_rgb', False))
+    batches = []
+    for path in calib_images(args.calib_data)[:args.calib_count]:
+        img = mmcv.imresize(mmcv.imread(path, channel_order='rgb' if rgb else 'bgr'), (w, h))
+        x = (img.astype(np.float32) - mean) / std
+        batches.append(torch.from_numpy(x.transpose(2, 0, 1)).unsqueeze(0).repeat(n, 1, 1, 1))
+    print(f'  calibrating int8 on {len(batches)} images of {args.calib_data}')
+    return batches
+
+
+def runner(name, path, precision):
+    """(run on a tensor, the precision it runs its float layers at) for a --runtime."""
+    if name == 'ort':
+        sess = session(path)
+        return (lambda x: run(sess, x)), 'f32'
+    from . import openvino as ov
+    compiled = ov.compile(path, precision)
+    return (lambda x: ov.run(compiled, x)), ov.precision_of(compiled)
 
 
 def compare(torch_outs, ort_outs, names):
@@ -110,7 +216,7 @@ def compare(torch_outs, ort_outs, names):
 def main(argv=None):
     args = parse_args(argv)
     try:
-        check_args(args)
+        runtimes = check_args(args)
         cfg = load_config(args.config)
         model = build_model(cfg, None if args.checkpoint.lower() == 'none' else args.checkpoint)
         if args.deploy:
@@ -144,15 +250,22 @@ def main(argv=None):
                                   f'{type(err).__name__}: {str(err)[:2000]}') from err
             check_model(tmp)
             os.replace(tmp, args.out)
+            seconds = time.perf_counter() - start
         finally:
             if os.path.exists(tmp):
                 os.remove(tmp)
+        if args.int8:
+            from .quantize import quantize
+            quantize(args.out, int8_path(args.out), calibration_inputs(args, cfg, example.shape))
     except ExportError as err:
         sys.exit(f'export_onnx: {err}')
     print(f'{args.out}: {spec.kind} ({type(model).__name__}'
           f'{", deploy mode" if args.deploy else ""}), outputs {spec.output_names}, '
           f'{"dynamic" if args.dynamic else "static"} shapes, exported in '
-          f'{time.perf_counter() - start:.1f} s')
+          f'{seconds:.1f} s')
+    if args.int8:
+        print(f'{int8_path(args.out)}: int8 QDQ of it (convs int8: per-channel 7-bit weights, '
+              'uint8 activations; the rest float)')
     for note in spec.notes:
         print(f'  note: {note}')
     if args.no_verify:
@@ -160,10 +273,13 @@ def main(argv=None):
     with torch.no_grad():
         torch_outs = spec.module(example)
     torch_outs = torch_outs if isinstance(torch_outs, (tuple, list)) else (torch_outs, )
-    ort_outs = run(session(args.out), example)
-    for name, diff in compare(torch_outs, ort_outs, spec.output_names).items():
-        print(f'  {name}: ONNX Runtime vs PyTorch, ' +
-              (diff if isinstance(diff, str) else f'difference {diff:.2e}'))
+    for path, label in [(args.out, '')] + [(int8_path(args.out), ', int8 convs')] * args.int8:
+        for rt in runtimes:
+            fn, precision = runner(rt, path, args.precision)
+            for name, diff in compare(torch_outs, fn(example), spec.output_names).items():
+                print(f'  {name}: {RUNTIMES[rt]} vs PyTorch, ' +
+                      (diff if isinstance(diff, str) else f'difference {diff:.2e}') +
+                      f' ({os.path.basename(path)}, {precision}{label})')
 
 
 if __name__ == '__main__':
