@@ -4,12 +4,16 @@ Runtime) against the backbones users would pick instead, measured side by side.
 
 Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
 (+channels_last) / ort (the eager model exported to ONNX, run by ONNX Runtime) /
-deploy+ort (the deploy-mode model exported), and mmpretrain's ConvNeXt-T, VAN-B0,
+deploy+ort (the deploy-mode model exported) / ov, deploy+ov (the same, run by OpenVINO
+at f32) / deploy+ort-int8, deploy+ov-int8 (the deploy-mode export quantized to int8
+QDQ, moganet_mm.deploy.quantize, calibrated on 8 seeded random inputs: for speed
+only), and mmpretrain's ConvNeXt-T, VAN-B0,
 VAN-B2, ResNet-50 (eager, channels_last). ``--autocast fp16,bf16`` adds each
 model's fastest uncompiled row under ``torch.autocast`` (``deploy+cl+bf16``,
 ``cl+bf16``, ...) with a column for its largest error against float32.
 
-Columns: params, FLOPs at 224 (backbone, MMEngine counter), images/s at batch 1 and
+Columns: the precision each row computes in (f32; int8 convs; the autocast dtype),
+params, FLOPs at 224 (backbone, MMEngine counter), images/s at batch 1 and
 16 at 224, latency of the dense backbone at 1280x800 batch 1, and peak memory of a
 training step at batch 8 with and without ``with_cp`` (MogaNet rows; on the CPU the
 peak RSS growth of a fresh process, on a GPU ``torch.cuda.max_memory_allocated``).
@@ -46,16 +50,23 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.logging import MMLogger
 
 from moganet_mm import MogaNet
-from moganet_mm.deploy import ort
+from moganet_mm.deploy import openvino, ort
 from moganet_mm.deploy.exporter import dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly
+from moganet_mm.deploy.quantize import quantize
 from tools.analysis import whole_models
 from tools.paths import REPO
 
 SIZES = ['xt', 't', 's', 'b']
-VARIANTS = ['eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort']
-#: the rows run by ONNX Runtime (exported with dynamic batch and input size)
-ORT_VARIANTS = ('ort', 'deploy+ort')
+VARIANTS = [
+    'eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort', 'ov', 'deploy+ov',
+    'deploy+ort-int8', 'deploy+ov-int8'
+]
+#: the rows run from an ONNX export (dynamic batch and input size) by ONNX Runtime or
+#: OpenVINO (CPU only), and the precision each computes in
+ORT_VARIANTS = ('ort', 'deploy+ort', 'ov', 'deploy+ov', 'deploy+ort-int8', 'deploy+ov-int8')
+OV_VARIANTS = ('ov', 'deploy+ov', 'deploy+ov-int8')
+INT8_PRECISION = 'int8 convs, f32 rest'
 #: --autocast: the dtypes, and the row each model runs under torch.autocast
 AUTOCAST = {'fp16': torch.float16, 'bf16': torch.bfloat16}
 AUTOCAST_BASE = {'moganet': 'deploy+cl', 'other': 'cl'}
@@ -106,7 +117,9 @@ def prepare(row, device, threads=2, work_dir=None):
     if 'deploy' in variant:
         model.switch_to_deploy()
     if variant in ORT_VARIANTS:
-        return model, ort_runner(model, device, threads, work_dir, f'{name}_{variant}')
+        return model, ort_runner(model, device, threads, work_dir, f'{name}_{variant}',
+                                 'openvino' if variant in OV_VARIANTS else 'ort',
+                                 variant.endswith('int8'))
     channels_last = variant.endswith('cl') or 'compile' in variant
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -128,9 +141,19 @@ def prepare(row, device, threads=2, work_dir=None):
     return model, run
 
 
-def ort_runner(model, device, threads, work_dir, stem):
+def precision(variant):
+    """What a row computes in: 'f32', the int8 rows' mix, or the autocast dtype."""
+    if variant.endswith('int8'):
+        return INT8_PRECISION
+    dtype = split_autocast(variant)[1]
+    return {v: k for k, v in AUTOCAST.items()}[dtype] if dtype else 'f32'
+
+
+def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False):
     """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
-    by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU)."""
+    by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU), or by
+    OpenVINO at f32 (``runtime='openvino'``, CPU); ``int8``: the export quantized to
+    int8 QDQ first, calibrated on 8 seeded random inputs (speed, not accuracy)."""
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
     export(
@@ -144,6 +167,13 @@ def ort_runner(model, device, threads, work_dir, stem):
                 }
                 for i, n in enumerate(names)
             }))
+    if int8:
+        g = torch.Generator().manual_seed(0)
+        path = quantize(path, path[:-len('.onnx')] + '.int8.onnx',
+                        [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)])
+    if runtime == 'openvino':
+        compiled = openvino.compile(path, 'f32', threads)  # f32 set, not OpenVINO's default
+        return lambda x: openvino.run(compiled, x)
     sess = ort.session(path, device=device, threads=threads if device == 'cpu' else None)
     return lambda x: ort.run(sess, x)
 
@@ -339,6 +369,8 @@ def main(argv=None):
         if (not args.models or r.split(':')[0] in args.models.split(',')) and (
             not args.variants or r.split(':')[1] in args.variants.split(','))
     ]
+    if args.device == 'cuda':  # OpenVINO and the int8 QDQ rows run on the CPU only
+        rows = [r for r in rows if not r.endswith(OV_VARIANTS + ('int8', ))]
     if not rows:
         parser.error(f'no rows selected; rows are {all_rows(autocast)}')
     others = sorted({r.split(':')[0] for r in rows} & set(OTHERS))
@@ -352,7 +384,7 @@ def main(argv=None):
                          f'--models {",".join("moganet_" + s for s in SIZES)}')
     batch_sizes = [int(b) for b in args.batch_sizes.split(',')]
 
-    results = {r: dict(row=r) for r in rows}
+    results = {r: dict(row=r, precision=precision(r.split(':')[1])) for r in rows}
     runners, models = {}, {}
     work_dir = tempfile.mkdtemp(prefix='moganet_bench_')  # the ONNX rows' exports
     for r in rows:
@@ -390,8 +422,8 @@ def main(argv=None):
                 })
 
     cols = [
-        'params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp', 'with_cp ratio',
-        'autocast rel err'
+        'precision', 'params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp',
+        'with_cp ratio', 'autocast rel err'
     ]
     cols = [c for c in cols if any(c in results[r] for r in rows)]  # no empty columns
     print(f'\ndevice: {args.device}' + (f', {args.threads} threads' if args.device ==
