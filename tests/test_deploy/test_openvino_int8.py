@@ -1,8 +1,8 @@
 """OpenVINO (moganet_mm.deploy.openvino) and post-training int8
 (moganet_mm.deploy.quantize): OpenVINO at f32 equals torch to 1e-4 relative error for
-the backbone in deploy mode and one model per task; the int8 QDQ backbone runs in
-ONNX Runtime and OpenVINO within a stated error; bad precisions, runtimes and int8
-options are refused by name."""
+the backbone in deploy mode and one model per task (classifier, Mask R-CNN, UperNet,
+TopDown); the int8 QDQ backbone runs in ONNX Runtime and OpenVINO within a stated
+error; bad precisions, runtimes and int8 options are refused by name."""
 import numpy as np
 import pytest
 import torch
@@ -126,10 +126,10 @@ def test_classifier_openvino_matches_torch(tmp_path):
 def openvino_vs_torch(config, tmp_path, size, spread=None):
     """(OpenVINO outputs, the exported module's torch outputs) on a random input;
     ``spread(model)`` scales fresh weights first."""
-    import test_onnx_tasks  # its build (imported here: its tests are not collected twice)
+    import test_onnx_tasks as tasks  # its helpers (imported here: not collected twice)
 
     from moganet_mm.deploy.models import export_spec
-    cfg, model = test_onnx_tasks.build(config)
+    cfg, model = tasks.build(config)
     if spread:
         with torch.no_grad():
             spread(model)
@@ -158,6 +158,38 @@ def test_topdown_openvino_matches_torch(tmp_path):
                                   (256, 192))
     assert rel_err(torch.from_numpy(outs[0]), torch.from_numpy(ref[0])) <= 1e-4
     np.testing.assert_allclose(outs[1], ref[1], atol=1e-4)
+
+
+@pytest.mark.slow
+def test_mask_rcnn_openvino_matches_torch(tmp_path):
+    """OpenVINO runs the detector's NMS, TopK and RoiAlign: the same detections as
+    the exported module in torch on a toy image (weights spread as test_onnx_tasks
+    does, so that there are detections and no tied scores)."""
+    import test_onnx_tasks as tasks  # its helpers (imported here: not collected twice)
+
+    from moganet_mm.deploy import detection
+    from tools.data.make_toy_coco import make_image
+    _, model = tasks.build('configs/det/mask_rcnn_moganet_xt_1x.py')
+    with torch.no_grad():
+        model.roi_head.bbox_head.fc_cls.weight[:2] *= 30
+        model.roi_head.bbox_head.fc_cls.bias[:2] += 2
+        model.rpn_head.rpn_cls.weight *= 100
+        model.roi_head.mask_head.conv_logits.weight *= 100
+    spec = detection.detector_spec(None, model)
+    h, w = spec.input_hw
+    path = str(tmp_path / 'mask_rcnn.onnx')
+    export(spec.module, torch.randn(1, 3, h, w), path, spec.output_names, spec.dynamic_axes(True))
+    img, _ = make_image(256, np.random.default_rng(0))
+    x = tasks.preprocess(model, img[:256, :224])
+    outs = ov.run(ov.compile(path), x)
+    with torch.no_grad():
+        ref = [t.numpy() for t in spec.module(x)]
+    assert len(outs[0][0]) == len(ref[0][0]) > 10
+    order = tasks.tie_order(outs[0][0], ref[0][0])
+    np.testing.assert_array_equal(outs[1][0], ref[1][0][order])
+    assert rel_err(torch.from_numpy(outs[0][0]), torch.from_numpy(ref[0][0][order])) <= 1e-4
+    # mask logits scaled by 100: 1.2e-4 in probability measured (as ORT's 1.05e-4)
+    assert np.abs(outs[2][0] - ref[2][0][order]).max() <= 1e-3
 
 
 def refused(*argv):
