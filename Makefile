@@ -13,7 +13,7 @@ FORMAT_PATHS := moganet_mm tools tests .dev_scripts setup.py
 help:
 	@echo "make install  - create .venv/ with the pinned OpenMMLab 2.0 stack (idempotent)"
 	@echo "make test     - install if needed, run the test suite"
-	@echo "make test-quick - the tests without trainings and the swap matrix (the edit-run loop)"
+	@echo "make test-quick - the suite without slow tests (trainings, subprocess runs) and the swap matrix: the edit-run loop"
 	@echo "make test-matrix - only the backbone-swap compatibility matrix's tests (part of make test)"
 	@echo "make lint     - flake8, isort and yapf over the code (make format applies isort + yapf)"
 	@echo "make demo      - install if needed; train + evaluate Mask R-CNN MogaNet-XT on a toy COCO"

@@ -44,6 +44,7 @@ def test_init_cfg_loads_original_format(reference, tmp_path, wrap):
     assert_matches_reference(pretrained(path), reference)
 
 
+@pytest.mark.slow
 def test_converter_then_init_cfg(reference, original_file, tmp_path):
     out = tmp_path / 'converted.pth'
     res = subprocess.run(
@@ -68,6 +69,7 @@ def test_converter_then_init_cfg(reference, original_file, tmp_path):
     assert out.read_bytes() == before
 
 
+@pytest.mark.slow
 def test_converter_refusals(original_file, tmp_path):
     """Bad input to the converter: one line naming the problem, no traceback, no file."""
 

@@ -26,6 +26,9 @@ from tools.paths import REPO
 
 from release_layouts import mmcv1_meta, timm_release, whole_model_release
 
+# whole models built and loaded through the Runner: 5-25 s each on 2 cores
+pytestmark = pytest.mark.slow
+
 COCO_CLASSES = ('person', 'bicycle', 'car')  # the meta's CLASSES are only carried along
 
 

@@ -27,6 +27,7 @@ def test_registered_once_in_root():
         assert 'MogaNet' not in registry.module_dict  # found through the root
 
 
+@pytest.mark.slow
 def test_custom_imports_in_fresh_process():
     """A config's custom_imports is all a codebase needs."""
     code = ("from mmengine.config import Config\n"

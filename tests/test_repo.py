@@ -34,6 +34,7 @@ def test_every_script_is_found():
     } <= set(SCRIPTS)
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize('script', SCRIPTS)
 def test_script_runs_from_any_folder(script, tmp_path):
     """``python tools/x/y.py --help`` from another folder finds what it imports."""
@@ -50,6 +51,7 @@ def test_script_runs_from_any_folder(script, tmp_path):
     'moganet_mm.swap', 'moganet_mm.deploy', 'moganet_mm.converters.moganet_to_mm',
     'moganet_mm.converters.moganet_to_mmpretrain', 'moganet_mm.converters.openstl_to_mm'
 ])
+@pytest.mark.slow
 def test_package_command_lines(module, tmp_path):
     out = subprocess.run([sys.executable, '-m', module, '--help'],
                          cwd=tmp_path,

@@ -61,6 +61,7 @@ def test_cifar_background_binarises_digits():
     assert set(np.unique(clip)) <= {50, 255}
 
 
+@pytest.mark.slow
 def test_make_writes_a_disjoint_set_and_never_overwrites(tmp_path):
     root = tmp_path / 'mm'
     meta = moving_mnist.make(str(root), train=64, val=6, size=64, seed=0)

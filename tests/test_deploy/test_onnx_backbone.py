@@ -41,7 +41,7 @@ def export_backbone(model, path):
 
 # the three largest export for 0.5-2 minutes each on 2 cores: out of make test-quick
 @pytest.mark.parametrize('arch', [
-    pytest.param(a, marks=pytest.mark.slow) if a in ('base', 'large', 'xlarge') else a
+    pytest.param(a, marks=pytest.mark.slow) if a in ('small', 'base', 'large', 'xlarge') else a
     for a in ARCHS
 ])
 def test_backbone_onnx_eager_and_deploy_match_torch(arch, tmp_path):

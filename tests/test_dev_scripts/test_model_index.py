@@ -149,6 +149,7 @@ def test_known_rows():
     assert abs(plain['Metadata']['FLOPs'] / 405.4e9 - 1) < 0.01
 
 
+@pytest.mark.slow
 def test_index_and_generated_tables_are_current():
     """model-index.yml, the metafiles and the Markdown tables are what the generator
     writes from the configs, the paper tables and releases.py (counts kept)."""

@@ -203,6 +203,7 @@ def test_other_sizes_match_openstl(sizes):
         assert torch.equal(again(x), ours)
 
 
+@pytest.mark.slow
 def test_converter_cli(tmp_path, openstl_fixture):
     dst = tmp_path / 'simvp_mm.pth'
     cmd = [sys.executable, 'tools/model_converters/openstl_to_mm.py', str(FIXTURE), str(dst)]

@@ -37,6 +37,7 @@ def test_benchmark_writes_rows_and_ratios(tmp_path):
     assert sum(prof.values()) == pytest.approx(total) and min(prof.values()) > -1
 
 
+@pytest.mark.slow
 def test_moganet_rows_run_where_mmpretrain_does_not_import(tmp_path):
     """An environment where mmpretrain fails to import (a GPU image with transformers 5
     did) still times MogaNet; asking for a row that needs mmpretrain is an error that
@@ -121,6 +122,7 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
     assert "unknown dtype(s) ['int8']; choose from ['fp16', 'bf16']" in bad.stderr
 
 
+@pytest.mark.slow
 def test_whole_model_rows_and_ratios(tmp_path):
     """--whole: TopDown MogaNet-S (torch and ONNX Runtime) beside TopDown ResNet-50 from
     mmpose's own config, with speeds as ratios to the ResNet-50 row."""

@@ -10,6 +10,7 @@ import pytest
 from conftest import REPO
 
 
+@pytest.mark.slow
 def test_benchmark_times_onnx_runtime_rows(tmp_path):
     out = tmp_path / 'bench.json'
     proc = subprocess.run([

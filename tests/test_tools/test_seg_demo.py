@@ -95,6 +95,7 @@ def test_fpn_demo_short_runs_evaluates_and_draws(tmp_path):
     assert (w, h) == (3 * 128, 128)  # input | prediction | ground truth
 
 
+@pytest.mark.slow
 def test_demo_rejects_missing_config(tmp_path):
     proc = subprocess.run([PY, 'tools/demo/seg.py', '--config',
                            str(tmp_path / 'nope.py')],
