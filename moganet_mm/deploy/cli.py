@@ -44,6 +44,8 @@ from .ort import run, session
 #: --runtime: name -> what the verify lines call it
 RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
 IMAGE_EXTS = ('.jpg', '.jpeg', '.png', '.bmp')
+#: --calib-count's default
+CALIB_COUNT = 32
 
 
 def parse_args(argv=None):
@@ -98,8 +100,8 @@ def parse_args(argv=None):
     parser.add_argument(
         '--calib-count',
         type=int,
-        default=32,
-        help='--int8: the number of calibration images (or random inputs) used (default 32)')
+        help=f'--int8: the number of calibration images (or random inputs) used '
+        f'(default {CALIB_COUNT})')
     parser.add_argument('--force', action='store_true', help='overwrite OUT if it exists')
     return parser.parse_args(argv)
 
@@ -137,8 +139,10 @@ def check_args(args):
         if ov.PRECISIONS[args.precision] not in caps:
             raise ExportError(f'this CPU cannot run OpenVINO at --precision {args.precision} '
                               f'(its capabilities are {caps}; f32 runs everywhere)')
-    if (args.calib_data or args.calib_count != 32) and not args.int8:
+    if (args.calib_data or args.calib_count is not None) and not args.int8:
         raise ExportError('--calib-data and --calib-count go with --int8')
+    if args.calib_count is None:
+        args.calib_count = CALIB_COUNT
     if args.int8:
         if os.path.exists(int8_path(args.out)) and not args.force:
             raise ExportError(f'{int8_path(args.out)} exists; pass --force to overwrite it')
@@ -172,9 +176,14 @@ def calibration_inputs(args, cfg, shape):
         g = torch.Generator().manual_seed(1)
         return [torch.randn(shape, generator=g) for _ in range(args.calib_count)]
     import mmcv  # optional: only calibrating on images needs it
-    pre = cfg.model.get('data_preprocessor') or {}
-    mean = np.array(pre.get('mean', [0., 0., 0.]), np.float32)
-    std = np.array(pre.get('std', [1., 1., 1.]), np.float32)
+
+    # mmdet / mmseg / mmpose configs hold it in the model, mmpretrain's at the top level
+    pre = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor') or {}
+    if 'mean' not in pre or 'std' not in pre:
+        raise ExportError('--calib-data: the config names no data_preprocessor mean and std '
+                          'to normalize the calibration images with')
+    mean = np.array(pre['mean'], np.float32)
+    std = np.array(pre['std'], np.float32)
     rgb = pre.get('to_rgb', pre.get('bgr_to_rgb', False))
     batches = []
     for path in calib_images(args.calib_data)[:args.calib_count]:

@@ -228,6 +228,25 @@ def test_openvino_errors_name_the_choices(moganet_t):
         ov.run(ov.compile(path), torch.randn(1, 3, 64, 64), torch.randn(1, 3, 64, 64))
 
 
+def test_calibration_images_are_normalized_as_the_config_says(tmp_path):
+    """mmpretrain keeps data_preprocessor at the config's top level, the others in the
+    model: an image of the mean colour comes out 0, in RGB order where the config says
+    to_rgb / bgr_to_rgb."""
+    import argparse
+
+    import cv2
+
+    from moganet_mm.deploy.cli import calibration_inputs
+    (tmp_path / 'calib').mkdir()
+    img = np.zeros((50, 70, 3), np.uint8)
+    img[:] = (104, 116, 124)  # BGR of the ImageNet mean, rounded
+    cv2.imwrite(str(tmp_path / 'calib' / 'a.png'), img)
+    args = argparse.Namespace(calib_data=str(tmp_path / 'calib'), calib_count=32)
+    for config in [CLS_XT, str(REPO / 'configs/pose/topdown_moganet_xt_coco_256x192.py')]:
+        x, = calibration_inputs(args, load_config(config), (2, 3, 64, 48))
+        assert x.shape == (2, 3, 64, 48) and x.abs().max() < 0.01, config
+
+
 @pytest.mark.slow
 def test_cli_int8_on_calibration_images(tmp_path):
     """--runtime ort,openvino --int8 --calib-data: both files, four verify lines, each
