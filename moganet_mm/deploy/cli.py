@@ -34,12 +34,15 @@ import sys
 import tempfile
 import time
 
+import mmcv
 import numpy as np
 import torch
 
+from . import openvino as ov
 from .exporter import OPSET, ExportError, check_model, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
+from .quantize import quantize
 
 #: --runtime: name -> what the verify lines call it
 RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
@@ -127,7 +130,6 @@ def check_args(args):
     if bad or not runtimes:
         raise ExportError(f'--runtime takes a comma-separated list of {list(RUNTIMES)}, '
                           f'got {args.runtime!r}')
-    from . import openvino as ov
     if args.precision not in ov.PRECISIONS:
         raise ExportError(f'--precision must be one of {list(ov.PRECISIONS)}, got '
                           f'{args.precision!r}')
@@ -175,8 +177,6 @@ def calibration_inputs(args, cfg, shape):
               'tests only; pass --calib-data with images of the deployment for accuracy')
         g = torch.Generator().manual_seed(1)
         return [torch.randn(shape, generator=g) for _ in range(args.calib_count)]
-    import mmcv  # optional: only calibrating on images needs it
-
     # mmdet / mmseg / mmpose configs hold it in the model, mmpretrain's at the top level
     pre = cfg.model.get('data_preprocessor') or cfg.get('data_preprocessor') or {}
     if 'mean' not in pre or 'std' not in pre:
@@ -199,7 +199,6 @@ def runner(name, path, precision):
     if name == 'ort':
         sess = session(path)
         return (lambda x: run(sess, x)), 'f32'
-    from . import openvino as ov
     compiled = ov.compile(path, precision)
     return (lambda x: ov.run(compiled, x)), ov.precision_of(compiled)
 
@@ -264,7 +263,6 @@ def main(argv=None):
             if os.path.exists(tmp):
                 os.remove(tmp)
         if args.int8:
-            from .quantize import quantize
             quantize(args.out, int8_path(args.out), calibration_inputs(args, cfg, example.shape))
     except ExportError as err:
         sys.exit(f'export_onnx: {err}')
