@@ -13,10 +13,12 @@ model's fastest uncompiled row under ``torch.autocast`` (``deploy+cl+bf16``,
 ``cl+bf16``, ...) with a column for its largest error against float32.
 
 Columns: the precision each row computes in (f32; int8 convs; the autocast dtype),
-params, FLOPs at 224 (backbone, MMEngine counter), images/s at batch 1 and
-16 at 224, latency of the dense backbone at 1280x800 batch 1, and peak memory of a
-training step at batch 8 with and without ``with_cp`` (MogaNet rows; on the CPU the
-peak RSS growth of a fresh process, on a GPU ``torch.cuda.max_memory_allocated``).
+for the exported rows their largest error against the torch model (relative to each
+feature map's largest magnitude), params, FLOPs at 224 (backbone, MMEngine counter),
+images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800 batch 1,
+and peak memory of a training step at batch 8 with and without ``with_cp`` (MogaNet
+rows; on the CPU the peak RSS growth of a fresh process, on a GPU
+``torch.cuda.max_memory_allocated``).
 
 Every timing column is measured in one process with the models interleaved:
 each repeat times every model once (for at least ``--min-time`` of forwards), and
@@ -179,13 +181,17 @@ def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False
 
 
 def autocast_error(model, run, device):
-    """The largest error of an autocast row's feature maps against the same model in
-    float32, relative to each map's largest magnitude (batch 1, 224x224)."""
+    """The largest error of an autocast or exported row's feature maps against the same
+    torch model in float32, relative to each map's largest magnitude (batch 1,
+    224x224)."""
     x = torch.randn(1, 3, 224, 224, generator=torch.Generator().manual_seed(0)).to(device)
-    with torch.inference_mode():
-        ref = model(x.contiguous(memory_format=torch.channels_last))
+    with torch.inference_mode():  # the exported rows' model stays on the CPU
+        ref = model(
+            x.to(next(model.parameters()).device).contiguous(memory_format=torch.channels_last))
     out = run(x)
-    return max(((o.float() - r).abs().max() / r.abs().max()).item() for o, r in zip(out, ref))
+    return max(
+        ((torch.as_tensor(o).float().cpu() - r.cpu()).abs().max() / r.abs().max().cpu()).item()
+        for o, r in zip(out, ref))
 
 
 def count(model, shape):
@@ -398,6 +404,8 @@ def main(argv=None):
         runners[r] = run
         if split_autocast(r.split(':')[1])[1]:
             results[r]['autocast rel err'] = autocast_error(model, run, args.device)
+        if r.split(':')[1] in ORT_VARIANTS:
+            results[r]['rel err vs torch'] = autocast_error(model, run, args.device)
         print(f'built {r}', file=sys.stderr)
 
     shapes = {f'img/s bs{b}': (b, 3, 224, 224) for b in batch_sizes}
@@ -423,7 +431,7 @@ def main(argv=None):
 
     cols = [
         'precision', 'params_M', 'flops_G', *shapes, 'train MB bs8', 'train MB bs8 with_cp',
-        'with_cp ratio', 'autocast rel err'
+        'with_cp ratio', 'autocast rel err', 'rel err vs torch'
     ]
     cols = [c for c in cols if any(c in results[r] for r in rows)]  # no empty columns
     print(f'\ndevice: {args.device}' + (f', {args.threads} threads' if args.device ==
