@@ -16,12 +16,13 @@ AVX2 only, no VNNI; the machine was shared, so the ratios count, not the ms):
   float depthwise conv cost more than its int8 saves); quantizing Mul and Add as
   well ran slower in OpenVINO (0.87x).
 - activations uint8 (``quint8``): int8 activations halved ONNX Runtime's speed
-  (0.49x its fp32; no u8s8 kernels for them), OpenVINO the same.
+  (0.49x its fp32); OpenVINO ran both at about the same speed (1.29x, 1.31x).
 - ``reduce_range=True`` (7-bit weights): without VNNI, x86 int8 kernels multiply
   uint8 by int8 in pairs summed into int16 (``vpmaddubsw``), which saturates with
   full-range weights; the stem conv alone quantized put a 0.17 max relative error
-  on the first feature map in ONNX Runtime (0.094 in OpenVINO), 0.029 with 7-bit
-  weights, at the same speed. On VNNI CPUs full range is safe (``reduce_range=False``).
+  on the first feature map in ONNX Runtime (0.094 in OpenVINO); with 7-bit weights
+  and every conv quantized that map's error was 0.029, at the same speed. On VNNI
+  CPUs full range is safe (``reduce_range=False``).
 
 The errors of fresh weights say little about a trained model's accuracy; keep a
 layer float with ``nodes_to_exclude`` (its ONNX node name, e.g.
