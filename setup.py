@@ -65,7 +65,7 @@ setup(
     python_requires='>=3.8',
     # The full pinned stack lives in requirements/; `make install` installs it.
     install_requires=['torch', 'mmengine>=0.10', 'mmcv>=2.0'],
-    extras_require={'deploy': ['onnx', 'onnxscript', 'onnxruntime']},
+    extras_require={'deploy': ['onnx', 'onnxscript', 'onnxruntime', 'openvino']},
     entry_points={
         'console_scripts': [
             'moganet-swap = moganet_mm.swap.cli:main',

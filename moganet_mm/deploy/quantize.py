@@ -7,11 +7,13 @@ quantized layers in int8 (:mod:`.openvino`).
 
 What is quantized, by measurement (MogaNet-T backbone, deploy mode, fresh weights,
 batch 1, 224x224, 2 threads, median of 7 interleaved rounds, on a 2-core AMD EPYC with
-AVX2 only, no VNNI; the machine was shared, so the ratios count, not the ms):
+AVX2 only, no VNNI; the alternatives were compared in runs that shared the machine with
+other work, so only their ratios to each other count):
 
 - ``op_types=('Conv',)``: every conv int8, the rest (GELU, SiLU gates, the gating
-  products, residual adds, norms folded into convs) float. ONNX Runtime 0.96x its
-  fp32, OpenVINO 1.31x ONNX Runtime fp32 (1.04x its own f32). Pointwise convs only
+  products, residual adds, norms folded into convs) float. Unloaded, ONNX Runtime runs
+  it at 0.85x its fp32 and OpenVINO at 0.99x ONNX Runtime fp32 (docs/deploy.md): on
+  this CPU int8 buys no speed (the published int8 speed-ups are on VNNI CPUs). Pointwise convs only
   (``skip_depthwise``) ran slower in both (0.69x, 1.10x: the QDQ pairs around each
   float depthwise conv cost more than its int8 saves); quantizing Mul and Add as
   well ran slower in OpenVINO (0.87x).
