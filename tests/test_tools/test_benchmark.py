@@ -1,32 +1,30 @@
 """tools/analysis/benchmark.py: the table and JSON it writes, and its memory probe."""
-import json
 import os
-import subprocess
-import sys
 
 import pytest
 import torch
 
 from tools.analysis import benchmark
-from tools.paths import REPO
+
+from benchmark_helpers import QUICK, run_benchmark
 
 
 @pytest.mark.slow  # a benchmark run of several models
 def test_benchmark_writes_rows_and_ratios(tmp_path):
-    out = tmp_path / 'bench.json'
-    proc = subprocess.run([
-        sys.executable, 'tools/analysis/benchmark.py', '--models', 'moganet_xt', '--variants',
-        'eager,deploy', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats', '1',
-        '--profile', '--json',
-        str(out)
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
+    proc, rows = run_benchmark(
+        '--models',
+        'moganet_xt',
+        '--variants',
+        'eager,deploy',
+        '--batch-sizes',
+        '1',
+        '--no-dense',
+        '--no-memory',
+        '--repeats',
+        '1',
+        '--profile',
+        out=tmp_path / 'bench.json')
     assert '| moganet_xt:deploy | ' in proc.stdout and 'vs eager' in proc.stdout
-    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
     assert set(rows) == {'moganet_xt:eager', 'moganet_xt:deploy'}
     assert abs(rows['moganet_xt:eager']['params_M'] - 2.76) < 0.01
     assert all(r['img/s bs1'] > 0 for r in rows.values())
@@ -47,23 +45,14 @@ def test_moganet_rows_run_where_mmpretrain_does_not_import(tmp_path):
     (fake / '__init__.py').write_text("raise TypeError('NoneType takes no arguments')\n")
     env = dict(
         os.environ, PYTHONPATH=f'{fake.parent}{os.pathsep}{os.environ.get("PYTHONPATH", "")}')
-    common = [
-        '--variants', 'eager', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats', '1',
-        '--min-time', '0.01'
-    ]
 
-    def bench(*args):
-        return subprocess.run([sys.executable, 'tools/analysis/benchmark.py', *args, *common],
-                              cwd=REPO,
-                              env=env,
-                              capture_output=True,
-                              text=True,
-                              timeout=600)
+    def bench(models):
+        return run_benchmark('--models', models, '--variants', 'eager', *QUICK, env=env)
 
-    ok = bench('--models', 'moganet_xt')
+    ok = bench('moganet_xt')
     assert ok.returncode == 0, ok.stderr[-3000:]
-    assert '| moganet_xt:eager | 2.76 |' in ok.stdout
-    refused = bench('--models', 'moganet_xt,convnext_t')
+    assert '| moganet_xt:eager | f32 | 2.76 |' in ok.stdout
+    refused = bench('moganet_xt,convnext_t')
     assert refused.returncode == 2
     assert 'convnext_t need mmpretrain' in refused.stderr
     assert 'NoneType takes no arguments' in refused.stderr
@@ -87,22 +76,14 @@ def test_memory_probe_measures_the_step_not_the_parent():
 def test_autocast_rows_time_and_report_their_error(tmp_path):
     """--autocast adds the fastest uncompiled row under torch.autocast, with its error
     against the same model in float32 (half precision: small but not zero)."""
-    out = tmp_path / 'bench.json'
-    common = [
-        '--models', 'moganet_xt', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats',
-        '1', '--min-time', '0.01'
-    ]
-    proc = subprocess.run([
-        sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,fp16',
-        '--variants', 'deploy+cl,deploy+cl+bf16,deploy+cl+fp16', '--json',
-        str(out)
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    common = ['--models', 'moganet_xt', *QUICK]
+    proc, rows = run_benchmark(
+        *common,
+        '--autocast',
+        'bf16,fp16',
+        '--variants',
+        'deploy+cl,deploy+cl+bf16,deploy+cl+fp16',
+        out=tmp_path / 'bench.json')
     assert set(rows) == {
         'moganet_xt:deploy+cl', 'moganet_xt:deploy+cl+bf16', 'moganet_xt:deploy+cl+fp16'
     }
@@ -113,11 +94,7 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
     assert all(r['img/s bs1'] > 0 for r in rows.values())
     assert '| moganet_xt:deploy+cl+bf16 | ' in proc.stdout
 
-    bad = subprocess.run(
-        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16,int8'],
-        cwd=REPO,
-        capture_output=True,
-        text=True)
+    bad = run_benchmark(*common, '--autocast', 'bf16,int8')
     assert bad.returncode == 2
     assert "unknown dtype(s) ['int8']; choose from ['fp16', 'bf16']" in bad.stderr
 
@@ -126,19 +103,14 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
 def test_whole_model_rows_and_ratios(tmp_path):
     """--whole: TopDown MogaNet-S (torch and ONNX Runtime) beside TopDown ResNet-50 from
     mmpose's own config, with speeds as ratios to the ResNet-50 row."""
-    out = tmp_path / 'whole.json'
     common = ['--whole', '--tasks', 'topdown', '--repeats', '1', '--min-time', '0']
-    proc = subprocess.run([
-        sys.executable, '-m', 'tools.analysis.benchmark', *common, '--models', 'moganet_s,resnet50',
-        '--variants', 'eager,ort', '--json',
-        str(out)
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    proc, rows = run_benchmark(
+        *common,
+        '--models',
+        'moganet_s,resnet50',
+        '--variants',
+        'eager,ort',
+        out=tmp_path / 'whole.json')
     assert set(rows) == {
         'topdown:moganet_s:eager', 'topdown:moganet_s:ort', 'topdown:resnet50:eager'
     }
@@ -150,9 +122,5 @@ def test_whole_model_rows_and_ratios(tmp_path):
     assert rows['topdown:moganet_s:eager']['params_M'] == pytest.approx(29.0, abs=0.1)
     assert '| topdown:moganet_s:ort | 192x256 |' in proc.stdout
 
-    bad = subprocess.run(
-        [sys.executable, '-m', 'tools.analysis.benchmark', *common, '--autocast', 'bf16'],
-        cwd=REPO,
-        capture_output=True,
-        text=True)
+    bad = run_benchmark(*common, '--autocast', 'bf16')
     assert bad.returncode == 2 and 'does not apply with --whole' in bad.stderr

@@ -1,30 +1,20 @@
 """tools/analysis/benchmark.py's ONNX rows: the backbone exported (eager and
 deploy mode; int8) and run by ONNX Runtime or OpenVINO beside the torch rows, with
 their precision and their ratio to the fastest path."""
-import json
-import subprocess
-import sys
-
 import pytest
 
-from conftest import REPO
+from benchmark_helpers import QUICK, run_benchmark
 
 
 @pytest.mark.slow
 def test_benchmark_times_onnx_runtime_rows(tmp_path):
-    out = tmp_path / 'bench.json'
-    proc = subprocess.run([
-        sys.executable, '-m', 'tools.analysis.benchmark', '--models', 'moganet_xt', '--variants',
-        'eager,ort,deploy+ort', '--batch-sizes', '1', '--no-dense', '--no-memory', '--repeats', '1',
-        '--min-time', '0.01', '--json',
-        str(out)
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    proc, rows = run_benchmark(
+        '--models',
+        'moganet_xt',
+        '--variants',
+        'eager,ort,deploy+ort',
+        *QUICK,
+        out=tmp_path / 'bench.json')
     assert set(rows) == {'moganet_xt:eager', 'moganet_xt:ort', 'moganet_xt:deploy+ort'}
     assert all(r['img/s bs1'] > 0 for r in rows.values())
     assert '| moganet_xt:deploy+ort | ' in proc.stdout
@@ -32,19 +22,13 @@ def test_benchmark_times_onnx_runtime_rows(tmp_path):
 
 @pytest.mark.slow
 def test_benchmark_times_openvino_and_int8_rows_with_their_precision(tmp_path):
-    out = tmp_path / 'bench.json'
-    proc = subprocess.run([
-        sys.executable, '-m', 'tools.analysis.benchmark', '--models', 'moganet_xt', '--variants',
-        'deploy+ov,deploy+ort-int8,deploy+ov-int8', '--batch-sizes', '1', '--no-dense',
-        '--no-memory', '--repeats', '1', '--min-time', '0.01', '--json',
-        str(out)
-    ],
-                          cwd=REPO,
-                          capture_output=True,
-                          text=True,
-                          timeout=600)
-    assert proc.returncode == 0, proc.stderr[-3000:]
-    rows = {r['row']: r for r in json.loads(out.read_text())['rows']}
+    proc, rows = run_benchmark(
+        '--models',
+        'moganet_xt',
+        '--variants',
+        'deploy+ov,deploy+ort-int8,deploy+ov-int8',
+        *QUICK,
+        out=tmp_path / 'bench.json')
     assert {
         r: v['precision']
         for r, v in rows.items()
