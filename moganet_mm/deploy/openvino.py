@@ -23,6 +23,20 @@ def capabilities(core=None) -> List[str]:
     return list((core or ov.Core()).get_property('CPU', 'OPTIMIZATION_CAPABILITIES'))
 
 
+def check_precision(precision: str, label: Optional[str] = None, core=None) -> None:
+    """Raise ``RuntimeError`` if this CPU cannot run OpenVINO's float layers at
+    ``precision`` (one of :data:`PRECISIONS`), naming what the CPU lists; ``label`` is
+    how the message names the precision (e.g. the command-line option)."""
+    import openvino as ov  # optional: only running an exported model needs it
+    core = core or ov.Core()
+    caps = capabilities(core)
+    if PRECISIONS[precision] not in caps:
+        name = core.get_property('CPU', 'FULL_DEVICE_NAME')
+        raise RuntimeError(f'this CPU ({name}) cannot run OpenVINO at {label or precision}: '
+                           f'its capabilities are {caps} ({precision} needs '
+                           f'{PRECISIONS[precision]}; f32 runs everywhere)')
+
+
 def compile(path: str, precision: str = 'f32', threads: Optional[int] = None):
     """An ``openvino.CompiledModel`` of the ONNX file ``path`` on the CPU.
 
@@ -36,12 +50,7 @@ def compile(path: str, precision: str = 'f32', threads: Optional[int] = None):
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {list(PRECISIONS)}, got {precision!r}')
     core = ov.Core()
-    caps = capabilities(core)
-    if PRECISIONS[precision] not in caps:
-        name = core.get_property('CPU', 'FULL_DEVICE_NAME')
-        raise RuntimeError(f'this CPU ({name}) cannot run OpenVINO at {precision}: its '
-                           f'capabilities are {caps} ({precision} needs '
-                           f'{PRECISIONS[precision]}; f32 runs everywhere)')
+    check_precision(precision, core=core)
     config = {'INFERENCE_PRECISION_HINT': precision, 'PERFORMANCE_HINT': 'LATENCY'}
     if threads:
         config['INFERENCE_NUM_THREADS'] = int(threads)

@@ -180,7 +180,7 @@ def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False
     return lambda x: ort.run(sess, x)
 
 
-def autocast_error(model, run, device):
+def rel_error_vs_torch(model, run, device):
     """The largest error of an autocast or exported row's feature maps against the same
     torch model in float32, relative to each map's largest magnitude (batch 1,
     224x224)."""
@@ -403,9 +403,9 @@ def main(argv=None):
             model.to(args.device)
         runners[r] = run
         if split_autocast(r.split(':')[1])[1]:
-            results[r]['autocast rel err'] = autocast_error(model, run, args.device)
+            results[r]['autocast rel err'] = rel_error_vs_torch(model, run, args.device)
         if r.split(':')[1] in ORT_VARIANTS:
-            results[r]['rel err vs torch'] = autocast_error(model, run, args.device)
+            results[r]['rel err vs torch'] = rel_error_vs_torch(model, run, args.device)
         print(f'built {r}', file=sys.stderr)
 
     shapes = {f'img/s bs{b}': (b, 3, 224, 224) for b in batch_sizes}

@@ -2,7 +2,7 @@
 """The backbone step of the GPU run: the six MogaNet sizes beside ResNet-50, ConvNeXt-T
 and Swin-T from mmpretrain, in one process, built and timed by the speed benchmark's
 own functions (tools/analysis/benchmark.py: ``prepare``, ``time_rows``,
-``autocast_error``).
+``rel_error_vs_torch``).
 
 Phases, each written to ``--json`` when done (a step stopped at its budget keeps the
 earlier ones); a phase that would start past ``--deadline`` is listed as skipped:
@@ -123,7 +123,7 @@ def main(argv=None):
             if r.endswith(':eager'):
                 rows[r]['params_M'] = sum(q.numel() for q in model.parameters()) / 1e6
             if benchmark.split_autocast(r.split(':')[1])[1]:
-                rows[r]['autocast rel err'] = benchmark.autocast_error(model, run, device)
+                rows[r]['autocast rel err'] = benchmark.rel_error_vs_torch(model, run, device)
             runners[r], models[r] = run, model
         except Exception as err:  # a row that fails is a result, not the end of the step
             out['errors'][r] = f'{type(err).__name__}: {err}'[:500]
