@@ -32,3 +32,33 @@ def assert_learned(summary, metric, floor):
     assert summary['floors'][metric] == floor and metric not in summary['missed'], summary
     picture = summary['picture']
     assert picture is None or Path(picture).is_file(), picture
+
+
+def export_fidelity(work, metrics, same_tol, graph_tol, int8_tol, calib_count=8):
+    """The demo's trained model in ``work`` exported and scored by its codebase's metric
+    (moganet_mm.deploy.evaluate, ONNX Runtime): for each of ``metrics``, ONNX Runtime
+    f32 scores what the exported module scores in PyTorch (within ``same_tol``: float
+    rounding may flip a tied detection or pixel), that module what the codebase's own
+    test step scores (within ``graph_tol``: what the graph leaves out, e.g. the flip
+    test), and int8 with the recipe of docs/deploy.md (fc2 and proj_2 kept f32) its
+    f32 (within ``int8_tol``). Returns {variant: metrics}."""
+    from moganet_mm.deploy.evaluate import evaluate
+    summary = json.loads((work / 'demo_summary.json').read_text())
+    config = work / Path(summary['config']).name
+    checkpoint = (work / 'last_checkpoint').read_text().strip()
+    result = evaluate(
+        str(config),
+        checkpoint, ('ort', ),
+        calib_count=calib_count,
+        keep_float=('fc2', 'proj_2'),
+        log=print)
+    rows = {r['variant']: r['metrics'] for r in result['rows']}
+    assert list(rows) == [
+        'pytorch', 'pytorch graph', 'ort f32', 'ort int8', 'ort int8, fc2+proj_2 f32'
+    ], list(rows)
+    for m in metrics:
+        got = {k: v[m] for k, v in rows.items()}
+        assert abs(got['ort f32'] - got['pytorch graph']) <= same_tol, (m, got)
+        assert abs(got['pytorch graph'] - got['pytorch']) <= graph_tol, (m, got)
+        assert abs(got['ort int8, fc2+proj_2 f32'] - got['ort f32']) <= int8_tol, (m, got)
+    return rows

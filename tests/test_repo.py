@@ -48,8 +48,9 @@ def test_script_runs_from_any_folder(script, tmp_path):
 
 
 @pytest.mark.parametrize('module', [
-    'moganet_mm.swap', 'moganet_mm.deploy', 'moganet_mm.converters.moganet_to_mm',
-    'moganet_mm.converters.moganet_to_mmpretrain', 'moganet_mm.converters.openstl_to_mm'
+    'moganet_mm.swap', 'moganet_mm.deploy', 'moganet_mm.deploy.evaluate',
+    'moganet_mm.converters.moganet_to_mm', 'moganet_mm.converters.moganet_to_mmpretrain',
+    'moganet_mm.converters.openstl_to_mm'
 ])
 @pytest.mark.slow
 def test_package_command_lines(module, tmp_path):

@@ -8,6 +8,9 @@ ONNX Runtime sessions and OpenVINO to run them, and post-training int8 (docs/dep
   where the CPU has it), ``openvino.compile`` and ``openvino.run``;
 - :mod:`.quantize`: post-training static int8 of an exported model (ONNX Runtime's
   quantizer, QDQ, per-channel weights), run by ONNX Runtime and OpenVINO;
+- :mod:`.evaluate`: a trained model's test metrics by its codebase's own test loop and
+  metric, in PyTorch and exported to each runtime at f32 and int8
+  (``python -m moganet_mm.deploy.evaluate``);
 - :mod:`.models`: build a config's model (with a checkpoint, optionally in deploy
   mode) and wrap it as a tensors-in, tensors-out module with the post-processing
   mmdeploy adds (:mod:`.detection`, :mod:`.segmentation`, :mod:`.pose`);

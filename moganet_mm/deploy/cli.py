@@ -18,7 +18,8 @@ prints each output's difference, with the runtime and the precision it ran at.
 ``--int8`` also writes the post-training int8 model (QDQ, moganet_mm.deploy.quantize)
 beside OUT as ``OUT.int8.onnx``, calibrated on the images of ``--calib-data`` (resized
 to the input size, normalized with the config's data preprocessor), or on
-``--calib-count`` seeded random inputs (for speed tests only), and verifies it too.
+``--calib-count`` seeded random inputs (for speed tests only), with the convs named by
+``--keep-float`` patterns left float, and verifies it too.
 
     moganet-export configs/cls/moganet_t_in1k.py ckpt.pth t.onnx \
         --deploy --dynamic --runtime ort,openvino
@@ -42,7 +43,8 @@ from . import openvino as ov
 from .exporter import OPSET, ExportError, check_model, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
-from .quantize import quantize
+from .quantize import DESCRIPTION as INT8_DESCRIPTION
+from .quantize import conv_nodes, quantize
 
 #: --runtime: name -> what the verify lines call it
 RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
@@ -105,6 +107,13 @@ def parse_args(argv=None):
         type=int,
         help=f'--int8: the number of calibration images (or random inputs) used '
         f'(default {CALIB_COUNT})')
+    parser.add_argument(
+        '--keep-float',
+        nargs='+',
+        default=[],
+        metavar='PATTERN',
+        help='--int8: keep float the convs whose ONNX node names contain a PATTERN (e.g. '
+        'fc2 proj_2, what trained MogaNets need to stay within 1 point: docs/deploy.md)')
     parser.add_argument('--force', action='store_true', help='overwrite OUT if it exists')
     return parser.parse_args(argv)
 
@@ -141,8 +150,8 @@ def check_args(args):
             ov.check_precision(args.precision, label=f'--precision {args.precision}')
         except RuntimeError as err:
             raise ExportError(str(err)) from err
-    if (args.calib_data or args.calib_count is not None) and not args.int8:
-        raise ExportError('--calib-data and --calib-count go with --int8')
+    if (args.calib_data or args.calib_count is not None or args.keep_float) and not args.int8:
+        raise ExportError('--calib-data, --calib-count and --keep-float go with --int8')
     if args.calib_count is None:
         args.calib_count = CALIB_COUNT
     if args.int8:
@@ -263,7 +272,15 @@ def main(argv=None):
             if os.path.exists(tmp):
                 os.remove(tmp)
         if args.int8:
-            quantize(args.out, int8_path(args.out), calibration_inputs(args, cfg, example.shape))
+            try:
+                kept = conv_nodes(args.out, args.keep_float) if args.keep_float else []
+            except ValueError as err:
+                raise ExportError(f'--keep-float: {err}') from err
+            quantize(
+                args.out,
+                int8_path(args.out),
+                calibration_inputs(args, cfg, example.shape),
+                nodes_to_exclude=kept)
     except ExportError as err:
         sys.exit(f'export_onnx: {err}')
     print(f'{args.out}: {spec.kind} ({type(model).__name__}'
@@ -271,8 +288,8 @@ def main(argv=None):
           f'{"dynamic" if args.dynamic else "static"} shapes, exported in '
           f'{seconds:.1f} s')
     if args.int8:
-        print(f'{int8_path(args.out)}: int8 QDQ of it (convs int8: per-channel 7-bit weights, '
-              'uint8 activations; the rest float)')
+        kept = f'; {"+".join(args.keep_float)} f32' if args.keep_float else ''
+        print(f'{int8_path(args.out)}: int8 QDQ of it ({INT8_DESCRIPTION}{kept})')
     for note in spec.notes:
         print(f'  note: {note}')
     if args.no_verify:

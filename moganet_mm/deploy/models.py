@@ -53,6 +53,9 @@ def build_model(cfg, checkpoint: Optional[str]) -> nn.Module:
     # pretrained backbone weights would be downloaded and then replaced by the checkpoint
     # (mmseg's configs name them in the model's ``pretrained``, the others in init_cfg)
     model_cfg.pop('pretrained', None)
+    # mmpretrain configs hold the data preprocessor at the top level; the Runner merges it
+    if cfg.get('data_preprocessor') and not model_cfg.get('data_preprocessor'):
+        model_cfg.data_preprocessor = copy.deepcopy(cfg.data_preprocessor)
     if 'backbone' in model_cfg:
         model_cfg.backbone.pop('init_cfg', None)
     model = build_in_scope(model_cfg, scope)

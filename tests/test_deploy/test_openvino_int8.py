@@ -13,7 +13,7 @@ from moganet_mm.deploy.cli import main
 from moganet_mm.deploy.exporter import check_model, dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly, Classifier, build_model, load_config
 from moganet_mm.deploy.ort import run, session
-from moganet_mm.deploy.quantize import depthwise_convs, quantize
+from moganet_mm.deploy.quantize import conv_nodes, depthwise_convs, quantize
 
 from conftest import REPO, rel_err
 from deploy_helpers import deployed_copy, randomize
@@ -106,6 +106,16 @@ def test_quantize_can_keep_layers_float(moganet_t, tmp_path):
     assert quantized and not quantized & set(dw)
     with pytest.raises(ValueError, match='activations must be one of'):
         quantize(path, str(tmp_path / 'x.onnx'), calib, activations='int4')
+    with pytest.raises(ValueError, match="calibration_method must be one of"):
+        quantize(path, str(tmp_path / 'x.onnx'), calib, calibration_method='mse')
+    # kept float by name pattern; a name or pattern that matches nothing is an error,
+    # not a layer silently left quantized
+    kept = conv_nodes(path, ['proj_2'])
+    assert len(kept) == sum(MogaNet.arch_zoo['tiny']['depths']) and all('proj_2' in n for n in kept)
+    with pytest.raises(ValueError, match=r"no Conv node of .* contains \['proj_3'\]"):
+        conv_nodes(path, ['proj_2', 'proj_3'])
+    with pytest.raises(ValueError, match=r"nodes_to_exclude: no node named \['/backbone/nope'\]"):
+        quantize(path, str(tmp_path / 'x.onnx'), calib, nodes_to_exclude=['/backbone/nope'])
 
 
 def test_classifier_openvino_matches_torch(tmp_path):
@@ -205,8 +215,9 @@ def test_bad_runtime_precision_and_int8_options_are_refused(tmp_path):
     assert "--precision must be one of ['f32', 'bf16', 'f16'], got 'fp8'" in \
         refused(CLS_XT, 'none', out, '--runtime', 'openvino', '--precision', 'fp8')
     assert 'add --runtime openvino' in refused(CLS_XT, 'none', out, '--precision', 'bf16')
-    assert '--calib-data and --calib-count go with --int8' in \
+    assert '--calib-data, --calib-count and --keep-float go with --int8' in \
         refused(CLS_XT, 'none', out, '--calib-count', '4')
+    assert 'go with --int8' in refused(CLS_XT, 'none', out, '--keep-float', 'proj_2')
     assert 'is not a folder with images' in \
         refused(CLS_XT, 'none', out, '--int8', '--calib-data', tmp_path)
     for p in ov.PRECISIONS:  # what this CPU lacks is refused before building
@@ -266,9 +277,10 @@ def test_cli_int8_on_calibration_images(tmp_path):
         main([
             CLS_XT, 'none',
             str(out), '--deploy', '--runtime', 'ort,openvino', '--int8', '--calib-data',
-            str(tmp_path / 'calib')
+            str(tmp_path / 'calib'), '--keep-float', 'proj_2'
         ])
     text = buf.getvalue()
+    assert 'xt.int8.onnx: int8 QDQ of it (int8 convs, f32 rest; proj_2 f32)' in text
     assert 'calibrating int8 on 3 images' in text and (tmp_path / 'xt.int8.onnx').is_file()
     lines = [line for line in text.splitlines() if 'vs PyTorch' in line]
     assert [line.split(':')[1].split(' vs')[0].strip() for line in lines] == \
@@ -277,3 +289,5 @@ def test_cli_int8_on_calibration_images(tmp_path):
     assert max(diffs[:2]) <= 1e-4 and all('f32' in line for line in lines)
     # int8 scores of fresh weights calibrated on 3 noise images: 0.109 measured
     assert all('int8 convs' in line for line in lines[2:]) and max(diffs[2:]) <= 0.25
+    assert "--keep-float: no Conv node of" in refused(CLS_XT, 'none', tmp_path / 'b.onnx', '--int8',
+                                                      '--keep-float', 'proj_9')

@@ -101,26 +101,30 @@ def test_autocast_rows_time_and_report_their_error(tmp_path):
 
 @pytest.mark.slow
 def test_whole_model_rows_and_ratios(tmp_path):
-    """--whole: TopDown MogaNet-S (torch and ONNX Runtime) beside TopDown ResNet-50 from
-    mmpose's own config, with speeds as ratios to the ResNet-50 row."""
+    """--whole: TopDown MogaNet-S and TopDown ResNet-50 from mmpose's own config, each
+    eager, through ONNX Runtime and through OpenVINO int8, with speeds as ratios to the
+    ResNet-50 row of the same path and each row's precision."""
     common = ['--whole', '--tasks', 'topdown', '--repeats', '1', '--min-time', '0']
     proc, rows = run_benchmark(
         *common,
         '--models',
         'moganet_s,resnet50',
         '--variants',
-        'eager,ort',
+        'eager,ort,ov-int8',
         out=tmp_path / 'whole.json')
     assert set(rows) == {
-        'topdown:moganet_s:eager', 'topdown:moganet_s:ort', 'topdown:resnet50:eager'
+        f'topdown:{m}:{v}'
+        for m in ('moganet_s', 'resnet50')
+        for v in ('eager', 'ort', 'ov-int8')
     }
-    assert rows['topdown:resnet50:eager']['vs_resnet50'] == 1
-    base = rows['topdown:resnet50:eager']['ms']
     for r in rows.values():
+        base = rows[f"topdown:resnet50:{r['row'].split(':')[2]}"]['ms']
         assert r['input'] == '192x256' and r['ms'] > 0
         assert r['vs_resnet50'] == pytest.approx(base / r['ms'])
+        assert r['precision'] == ('int8 convs, f32 rest' if 'int8' in r['row'] else 'f32')
     assert rows['topdown:moganet_s:eager']['params_M'] == pytest.approx(29.0, abs=0.1)
-    assert '| topdown:moganet_s:ort | 192x256 |' in proc.stdout
+    assert '| topdown:moganet_s:ort | 192x256 | f32 |' in proc.stdout
+    assert '| topdown:resnet50:ov-int8 | 192x256 | int8 convs, f32 rest |' in proc.stdout
 
     bad = run_benchmark(*common, '--autocast', 'bf16')
     assert bad.returncode == 2 and 'does not apply with --whole' in bad.stderr

@@ -17,7 +17,7 @@ from mmengine.config import Config
 from tools.data.make_toy_coco import make
 from tools.paths import REPO
 
-from demo_run import assert_learned, run_demo
+from demo_run import assert_learned, export_fidelity, run_demo
 
 pytestmark = pytest.mark.slow
 
@@ -63,6 +63,8 @@ def test_demo_job_learns_and_enforces_its_floor(tmp_path):
     assert summary['loss_last'] < 0.6 * summary['loss_first'], summary
     assert_learned(summary, 'coco/segm_mAP', SEGM_FLOOR)
     assert f"predictions: {summary['picture']}" in out
+    # its model exported, f32 and int8, scored by CocoMetric (docs/deploy.md)
+    export_fidelity(tmp_path / 'work', ['coco/bbox_mAP', 'coco/segm_mAP'], 0.01, 0.05, 0.05)
 
 
 def test_demo_job_ddp_on_cpu(tmp_path):

@@ -8,7 +8,7 @@ import sys
 import pytest
 
 from conftest import REPO
-from demo_run import assert_learned, run_demo
+from demo_run import assert_learned, export_fidelity, run_demo
 
 GEN = REPO / 'tools/data/make_toy_coco_keypoints.py'
 TOY = 'configs/pose/toy/topdown_moganet_xt_coco_256x192_toy.py'
@@ -56,6 +56,8 @@ def test_demo_shortened_learns_evaluates_and_draws(tmp_path):
     import cv2
     img = cv2.imread(summary['picture'])
     assert img is not None and img.shape[:2] == (256, 256)
+    # its model exported, f32 and int8, scored by CocoMetric; the graph has no flip test
+    export_fidelity(tmp_path / 'work', ['coco/AP'], 0.01, 0.1, 0.05)
 
 
 @pytest.mark.slow

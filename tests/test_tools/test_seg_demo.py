@@ -15,7 +15,7 @@ from PIL import Image
 from tools.data import make_toy_ade20k
 from tools.paths import REPO
 
-from demo_run import assert_learned, run_demo
+from demo_run import assert_learned, export_fidelity, run_demo
 
 PY = sys.executable
 TOY = REPO / 'configs/seg/toy'
@@ -93,6 +93,8 @@ def test_fpn_demo_short_runs_evaluates_and_draws(tmp_path):
     assert picture.is_file() and f'predictions: {picture}' in out
     w, h = Image.open(picture).size
     assert (w, h) == (3 * 128, 128)  # input | prediction | ground truth
+    # its model exported, f32 and int8, scored by IoUMetric (docs/deploy.md)
+    export_fidelity(tmp_path / 'work', ['mIoU'], 0.1, 0.5, 3.0)
 
 
 @pytest.mark.slow

@@ -9,6 +9,7 @@ import torch
 import moganet_mm  # noqa: F401  (registers OneCycleMomentum)
 
 from conftest import REPO
+from demo_run import export_fidelity
 
 
 def test_one_cycle_lr_and_momentum_step_as_torch_one_cycle():
@@ -88,3 +89,6 @@ def test_short_demo_beats_trivial_predictors_where_untrained_model_does_not(tmp_
     assert summary['iters'] == 60
     assert (work / 'video_predictions.png').is_file()
     assert 'trivial predictors (MSE)' in done.stdout
+    # its model exported, f32 and int8, scored by VideoPredictionMetric (docs/deploy.md)
+    rows = export_fidelity(work, ['video/mse_gain'], 1e-4, 1e-4, 0.05)
+    assert rows['ort f32']['video/mse'] == pytest.approx(rows['pytorch']['video/mse'], rel=1e-4)

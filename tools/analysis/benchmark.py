@@ -7,10 +7,13 @@ Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
 deploy+ort (the deploy-mode model exported) / ov, deploy+ov (the same, run by OpenVINO
 at f32) / deploy+ort-int8, deploy+ov-int8 (the deploy-mode export quantized to int8
 QDQ, moganet_mm.deploy.quantize, calibrated on 8 seeded random inputs: for speed
-only), and mmpretrain's ConvNeXt-T, VAN-B0,
-VAN-B2, ResNet-50 (eager, channels_last). ``--autocast fp16,bf16`` adds each
-model's fastest uncompiled row under ``torch.autocast`` (``deploy+cl+bf16``,
-``cl+bf16``, ...) with a column for its largest error against float32.
+only), and mmpretrain's ConvNeXt-T, VAN-B0, VAN-B2, ResNet-50, Swin-T through the same paths
+(eager, cl, compile = channels_last + torch.compile, ort, ov, ort-int8, ov-int8).
+A last table puts each model through each deployment path (eager, fastest torch,
+ONNX Runtime and OpenVINO at f32 and int8) as a ratio to ResNet-50 through the same
+path. ``--autocast fp16,bf16`` adds each model's fastest uncompiled row under
+``torch.autocast`` (``deploy+cl+bf16``, ``cl+bf16``, ...) with a column for its
+largest error against float32.
 
 Columns: the precision each row computes in (f32; int8 convs; the autocast dtype),
 for the exported rows their largest error against the torch model (relative to each
@@ -30,9 +33,10 @@ the table shows the median over repeats, so ratios between rows compare like wit
     .venv/bin/python tools/analysis/benchmark.py --whole --repeats 3   # whole task models
 
 ``--whole`` times whole task models instead (tools/analysis/whole_models.py): Mask
-R-CNN 1x at 1280x800, UperNet at 2048x512 and TopDown at 256x192 with MogaNet-S
-(eager, deploy, fastest torch path, ONNX Runtime) and with ResNet-50, Swin-T and
-ConvNeXt-T, interleaved in one process, as ratios to the ResNet-50 model.
+R-CNN 1x at 1280x800, UperNet at 2048x512 and TopDown at 256x192 with MogaNet-S and
+with ResNet-50, Swin-T and ConvNeXt-T, each through eager, its fastest torch path,
+ONNX Runtime and OpenVINO at f32 and int8 (MogaNet also deploy), interleaved in one
+process, as ratios to the ResNet-50 model through the same path.
 """
 import argparse
 import collections
@@ -52,10 +56,9 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.logging import MMLogger
 
 from moganet_mm import MogaNet
-from moganet_mm.deploy import openvino, ort
+from moganet_mm.deploy import openvino, ort, quantize
 from moganet_mm.deploy.exporter import dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly
-from moganet_mm.deploy.quantize import quantize
 from tools.analysis import whole_models
 from tools.paths import REPO
 
@@ -66,9 +69,22 @@ VARIANTS = [
 ]
 #: the rows run from an ONNX export (dynamic batch and input size) by ONNX Runtime or
 #: OpenVINO (CPU only), and the precision each computes in
-ORT_VARIANTS = ('ort', 'deploy+ort', 'ov', 'deploy+ov', 'deploy+ort-int8', 'deploy+ov-int8')
-OV_VARIANTS = ('ov', 'deploy+ov', 'deploy+ov-int8')
-INT8_PRECISION = 'int8 convs, f32 rest'
+ORT_VARIANTS = ('ort', 'deploy+ort', 'ov', 'deploy+ov', 'ort-int8', 'ov-int8', 'deploy+ort-int8',
+                'deploy+ov-int8')
+OV_VARIANTS = ('ov', 'deploy+ov', 'ov-int8', 'deploy+ov-int8')
+#: the peers' rows: eager, channels_last, their fastest torch path (channels_last +
+#: torch.compile) and the same exports as MogaNet's (no deploy mode to fold)
+OTHER_VARIANTS = ['eager', 'cl', 'compile', 'ort', 'ov', 'ort-int8', 'ov-int8']
+#: each path a deployment picks, and the row of it for MogaNet and for a peer: the
+#: table of ratios to ResNet-50 compares the rows of one path
+PATHS = {
+    'eager': ('eager', 'eager'),
+    'fastest torch': ('deploy+compile', 'compile'),
+    'ONNX Runtime f32': ('deploy+ort', 'ort'),
+    'ONNX Runtime int8': ('deploy+ort-int8', 'ort-int8'),
+    'OpenVINO f32': ('deploy+ov', 'ov'),
+    'OpenVINO int8': ('deploy+ov-int8', 'ov-int8'),
+}
 #: --autocast: the dtypes, and the row each model runs under torch.autocast
 AUTOCAST = {'fp16': torch.float16, 'bf16': torch.bfloat16}
 AUTOCAST_BASE = {'moganet': 'deploy+cl', 'other': 'cl'}
@@ -77,6 +93,7 @@ OTHERS = {
     'van_b0': dict(type='VAN', arch='tiny'),
     'van_b2': dict(type='VAN', arch='base'),
     'resnet50': dict(type='ResNet', depth=50),
+    'swin_t': dict(type='SwinTransformer', arch='tiny'),
 }
 
 
@@ -89,7 +106,7 @@ def all_rows(autocast=()):
     ]
     return rows + [
         f'{m}:{v}' for m in OTHERS
-        for v in ['eager', 'cl'] + [AUTOCAST_BASE['other'] + a for a in amp]
+        for v in OTHER_VARIANTS + [AUTOCAST_BASE['other'] + a for a in amp]
     ]
 
 
@@ -111,7 +128,7 @@ def build(name, with_cp=False):
     return model
 
 
-def prepare(row, device, threads=2, work_dir=None):
+def prepare(row, device, threads=2, work_dir=None, keep_float=()):
     """(model, callable running the row's model on an input in the row's format)."""
     name, variant = row.split(':')
     variant, dtype = split_autocast(variant)
@@ -121,7 +138,7 @@ def prepare(row, device, threads=2, work_dir=None):
     if variant in ORT_VARIANTS:
         return model, ort_runner(model, device, threads, work_dir, f'{name}_{variant}',
                                  'openvino' if variant in OV_VARIANTS else 'ort',
-                                 variant.endswith('int8'))
+                                 variant.endswith('int8'), keep_float)
     channels_last = variant.endswith('cl') or 'compile' in variant
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -143,19 +160,20 @@ def prepare(row, device, threads=2, work_dir=None):
     return model, run
 
 
-def precision(variant):
+def precision(variant, keep_float=()):
     """What a row computes in: 'f32', the int8 rows' mix, or the autocast dtype."""
     if variant.endswith('int8'):
-        return INT8_PRECISION
+        return quantize.DESCRIPTION + (f' ({"+".join(keep_float)} f32)' if keep_float else '')
     dtype = split_autocast(variant)[1]
     return {v: k for k, v in AUTOCAST.items()}[dtype] if dtype else 'f32'
 
 
-def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False):
+def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False, keep_float=()):
     """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
     by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU), or by
     OpenVINO at f32 (``runtime='openvino'``, CPU); ``int8``: the export quantized to
-    int8 QDQ first, calibrated on 8 seeded random inputs (speed, not accuracy)."""
+    int8 QDQ first, calibrated on 8 seeded random inputs (speed, not accuracy), with
+    the convs named by a ``keep_float`` pattern float."""
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
     export(
@@ -171,8 +189,11 @@ def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False
             }))
     if int8:
         g = torch.Generator().manual_seed(0)
-        path = quantize(path, path[:-len('.onnx')] + '.int8.onnx',
-                        [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)])
+        path = quantize.quantize(
+            path,
+            path[:-len('.onnx')] + '.int8.onnx',
+            [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)],
+            nodes_to_exclude=quantize.conv_nodes(path, keep_float) if keep_float else ())
     if runtime == 'openvino':
         compiled = openvino.compile(path, 'f32', threads)  # f32 set, not OpenVINO's default
         return lambda x: openvino.run(compiled, x)
@@ -314,6 +335,27 @@ def print_speedups(results, rows, shapes, base):
         print(f'| {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
 
 
+def print_paths(results, rows, shapes):
+    """Each model through each deployment path (:data:`PATHS`), as a speed ratio to
+    ResNet-50 through the same path, one column per timed shape."""
+    base = {p: results.get(f'resnet50:{v[1]}') for p, v in PATHS.items()}
+    lines = []
+    for path, (moga, other) in PATHS.items():
+        for r in rows:
+            name, variant = r.split(':')
+            if variant != (moga if name.startswith('moganet_') else other) or not base[path]:
+                continue
+            ratios = [
+                results[r][c] / base[path][c] if c.startswith('img/s') else base[path][c] /
+                results[r][c] for c in shapes
+            ]
+            lines.append(f'| {path} | {r} | ' + ' | '.join(f'{v:.2f}x' for v in ratios) + ' |')
+    if lines:
+        print('\n| path | row | ' + ' | '.join(f'{c} vs ResNet-50' for c in shapes) + ' |')
+        print('|---|---|' + '---|' * len(shapes))
+        print('\n'.join(lines))
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
@@ -325,7 +367,8 @@ def main(argv=None):
     parser.add_argument(
         '--variants',
         help='comma-separated variants to keep '
-        f'(of {VARIANTS + ["cl"]} and the --autocast ones); default all')
+        f'(of {VARIANTS} for MogaNet, {OTHER_VARIANTS} for the others, and the '
+        '--autocast ones); default all')
     parser.add_argument(
         '--autocast',
         default='',
@@ -347,13 +390,20 @@ def main(argv=None):
         action='store_true',
         help='also time each kind of conv / linear of every uncompiled '
         'row at batch 1, 224x224 (forward hooks; totals include their cost)')
+    parser.add_argument(
+        '--int8-keep-float',
+        nargs='+',
+        default=[],
+        metavar='PATTERN',
+        help='the int8 rows keep float the convs whose ONNX node names contain a PATTERN '
+        '(e.g. proj_2; docs/deploy.md)')
     parser.add_argument('--json', help='write the table here as JSON')
     parser.add_argument(
         '--whole',
         action='store_true',
         help='time whole task models instead (Mask R-CNN, UperNet, TopDown; '
-        '--models / --variants select among moganet_s, resnet50, swin_t, '
-        'convnext_t and eager, deploy, fastest, ort)')
+        f'--models / --variants select among moganet_s, resnet50, swin_t, '
+        f'convnext_t and {list(whole_models.VARIANTS)})')
     parser.add_argument(
         '--tasks',
         help='with --whole: comma-separated tasks of '
@@ -390,11 +440,14 @@ def main(argv=None):
                          f'--models {",".join("moganet_" + s for s in SIZES)}')
     batch_sizes = [int(b) for b in args.batch_sizes.split(',')]
 
-    results = {r: dict(row=r, precision=precision(r.split(':')[1])) for r in rows}
+    results = {
+        r: dict(row=r, precision=precision(r.split(':')[1], args.int8_keep_float))
+        for r in rows
+    }
     runners, models = {}, {}
     work_dir = tempfile.mkdtemp(prefix='moganet_bench_')  # the ONNX rows' exports
     for r in rows:
-        model, run = prepare(r, args.device, args.threads, work_dir)
+        model, run = prepare(r, args.device, args.threads, work_dir, args.int8_keep_float)
         models[r] = model
         name = r.split(':')[0]
         if r.endswith(':eager'):
@@ -448,6 +501,7 @@ def main(argv=None):
     # ONNX Runtime against the fastest torch path (deploy + channels_last + compile)
     print_speedups(results, [r for r in rows if r.split(':')[1] in ORT_VARIANTS], shapes,
                    'deploy+compile')
+    print_paths(results, rows, shapes)
     if args.profile:
         x = torch.randn(1, 3, 224, 224, device=args.device)
         for r in rows:
@@ -478,6 +532,8 @@ def main_whole(args, parser):
             not args.models or r.split(':')[1] in args.models.split(',')) and (
                 not args.variants or r.split(':')[2] in args.variants.split(','))
     ]
+    if args.device == 'cuda':  # OpenVINO and the int8 QDQ rows run on the CPU only
+        rows = [r for r in rows if r.split(':')[2] not in whole_models.CPU_ONLY]
     if not rows:
         parser.error(f'no rows selected; rows are {whole_models.all_rows()}')
     work_dir = tempfile.mkdtemp(prefix='moganet_whole_')
@@ -493,12 +549,14 @@ def main_whole(args, parser):
         # biased box classifiers keep 100 detections whatever the image
         x = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0)).to(args.device)
         medians = time_rows(runners, x, args.repeats, args.min_time, task)
-        base = medians.get(f'{task}:resnet50:eager')
         for r in task_rows:
+            # ResNet-50 through the same path (MogaNet's deploy row: its eager one)
+            base = medians.get(f'{task}:resnet50:{whole_models.peer_variant(r)}')
             results.append(
                 dict(
                     row=r,
                     input=f'{w}x{h}',
+                    precision=info[r]['precision'],
                     params_M=info[r]['params_M'],
                     ms=1000 * medians[r],
                     vs_resnet50=base / medians[r] if base else None))
@@ -506,12 +564,13 @@ def main_whole(args, parser):
     where = (f'cpu, {args.threads} threads'
              if args.device == 'cpu' else torch.cuda.get_device_name())
     print(f'\nwhole models, batch 1, device {where}, median of {args.repeats} interleaved '
-          'repeats (x: speed relative to the ResNet-50 model)')
-    print('| row | input | params (M) | ms | speed vs ResNet-50 |\n|---|---|---|---|---|')
+          'repeats (x: speed relative to the ResNet-50 model through the same path)')
+    print('| row | input | precision | params (M) | ms | speed vs ResNet-50 |\n'
+          '|---|---|---|---|---|---|')
     for res in results:
         ratio = '' if res['vs_resnet50'] is None else f"{res['vs_resnet50']:.2f}x"
-        print(f"| {res['row']} | {res['input']} | {res['params_M']:.1f} | {res['ms']:.0f} | "
-              f'{ratio} |')
+        print(f"| {res['row']} | {res['input']} | {res['precision']} | {res['params_M']:.1f} | "
+              f"{res['ms']:.0f} | {ratio} |")
     if args.json:
         meta = dict(
             device=args.device,

@@ -1,16 +1,20 @@
 """The whole-model rows of the speed benchmark: Mask R-CNN 1x, UperNet and TopDown with
-MogaNet-S (eager, deploy, fastest torch path, ONNX Runtime) beside the same model with
-ResNet-50, Swin-T and ConvNeXt-T from the codebases' own configs (mmpose 1.3 has no
-ConvNeXt top-down config, so TopDown has no ConvNeXt-T row).
+MogaNet-S beside the same model with ResNet-50, Swin-T and ConvNeXt-T from the
+codebases' own configs (mmpose 1.3 has no ConvNeXt top-down config, so TopDown has
+no ConvNeXt-T row), every model through every path: eager, its fastest torch path
+(channels_last + ``torch.compile`` of the backbone), ONNX Runtime and OpenVINO at f32
+and int8 (:data:`VARIANTS`); MogaNet also in deploy mode, and its fastest and
+exported rows are of the deploy-mode model.
 
 Every row runs the export wrapper of :mod:`moganet_mm.deploy.models` (the preprocessed
-image in, boxes + masks / class map / keypoints out), in torch or through ONNX
-Runtime, so that every row does the same post-processing. Weights are freshly
+image in, boxes + masks / class map / keypoints out), in torch or through a runtime,
+so that every row does the same post-processing. Weights are freshly
 initialized (speed does not depend on them), with one exception: a fresh detector
 scores every class near 1/81, below ``score_thr``, so its mask head would never
 run; each detector's box classifier is biased towards one class so that every image
 keeps ``max_per_img`` (100) detections and the mask head runs on 100 RoIs, the
-paper's FLOP-counting convention.
+paper's FLOP-counting convention. The int8 rows are calibrated on two seeded random
+inputs: their speed, not their accuracy (docs/deploy.md has that).
 """
 import os
 from typing import Callable, Dict, Tuple
@@ -18,8 +22,8 @@ from typing import Callable, Dict, Tuple
 import torch
 import torch.nn as nn
 
-from moganet_mm.deploy import (build_model, export, export_spec, load_config, run, session,
-                               switch_to_deploy)
+from moganet_mm.deploy import (build_model, export, export_spec, load_config, openvino, quantize,
+                               run, session, switch_to_deploy)
 from tools.paths import REPO
 
 #: task -> (input (H, W) at the paper's size, {model name: config})
@@ -57,14 +61,26 @@ TASKS = {
             # mmpose 1.3 has no ConvNeXt top-down config
         }),
 }
-MOGANET_VARIANTS = ('eager', 'deploy', 'fastest', 'ort')
+#: every model's rows; MogaNet has a deploy row as well
+VARIANTS = ('eager', 'fastest', 'ort', 'ov', 'ort-int8', 'ov-int8')
+MOGANET_VARIANTS = ('eager', 'deploy') + VARIANTS[1:]
+#: the rows run by a runtime from an ONNX export, and those OpenVINO runs (CPU only)
+EXPORTED = ('ort', 'ov', 'ort-int8', 'ov-int8')
+CPU_ONLY = ('ov', 'ort-int8', 'ov-int8')
 
 
 def all_rows():
     return [
         f'{task}:{name}:{v}' for task, (_, cfgs) in TASKS.items() for name in cfgs
-        for v in (MOGANET_VARIANTS if name.startswith('moganet') else ('eager', ))
+        for v in (MOGANET_VARIANTS if name.startswith('moganet') else VARIANTS)
     ]
+
+
+def peer_variant(row: str) -> str:
+    """The ResNet-50 variant a row is compared with: the same path (MogaNet's deploy
+    row against eager, the path it replaces)."""
+    variant = row.split(':')[2]
+    return 'eager' if variant == 'deploy' else variant
 
 
 def load(task: str, name: str):
@@ -102,17 +118,30 @@ def prepare(row: str, work_dir: str, threads: int, device: str = 'cpu') -> Tuple
     about the row. On 'cuda' the ONNX Runtime row runs on its CUDA provider."""
     task, name, variant = row.split(':')
     cfg, model = load(task, name)
-    if variant in ('deploy', 'fastest', 'ort'):
+    if name.startswith('moganet') and variant != 'eager':
         switch_to_deploy(model)
     if variant == 'fastest':
         model.backbone = FastBackbone(model.backbone, device)
     spec = export_spec(cfg, model)
-    info = dict(params_M=sum(p.numel() for p in model.parameters()) / 1e6)
-    if variant == 'ort':
+    info = dict(
+        params_M=sum(p.numel() for p in model.parameters()) / 1e6,
+        precision=quantize.DESCRIPTION if variant.endswith('int8') else 'f32')
+    if variant in EXPORTED:
         h, w = TASKS[task][0]
-        path = os.path.join(work_dir, f'{task}_{name}_deploy.onnx')
-        export(spec.module, torch.randn(1, 3, h, w), path, spec.output_names,
-               spec.dynamic_axes(False))
+        path = os.path.join(work_dir, f'{task}_{name}.onnx')
+        if not os.path.exists(path):  # one export for the ort and ov rows
+            export(spec.module, torch.randn(1, 3, h, w), path, spec.output_names,
+                   spec.dynamic_axes(False))
+        if variant.endswith('int8'):
+            int8 = path[:-len('.onnx')] + '.int8.onnx'
+            if not os.path.exists(int8):
+                g = torch.Generator().manual_seed(0)
+                quantize.quantize(path, int8,
+                                  [torch.randn(1, 3, h, w, generator=g) for _ in range(2)])
+            path = int8
+        if variant.startswith('ov'):
+            compiled = openvino.compile(path, 'f32', threads)  # f32 set, not OpenVINO's default
+            return (lambda x: openvino.run(compiled, x)), info
         sess = session(path, device=device, threads=threads if device == 'cpu' else None)
         return (lambda x: run(sess, x)), info
     module = spec.module.to(device)
