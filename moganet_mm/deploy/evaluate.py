@@ -34,6 +34,7 @@ from mmengine.structures import InstanceData
 
 from ..checkpoint import load_checkpoint_file
 from . import openvino as ov
+from .cli import RUNTIMES
 from .detection import predictions
 from .exporter import ExportError, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
@@ -42,7 +43,6 @@ from .quantize import conv_nodes, quantize
 from .segmentation import Segmentor
 from .spec import ExportSpec
 
-RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
 CALIB_COUNT = 32
 
 
