@@ -94,8 +94,12 @@ if [[ -n $TESTS && $rc == 0 ]]; then
     echo "import sys; sys.path[:0] = ['$R/work/site', '$R/work/mmcv_path', '$PWD']" \
         >"$purelib/_rehearsal_kit.pth"
     ln -sfn "$R/work/site/bin/mim" "$VENV/bin/mim"
+    # the GPU image has no openvino (nor the kit: its cp312 wheel alone is 56 MiB of the 64),
+    # so the cls model's ONNX Runtime + OpenVINO scoring is left to make test
     nice -n 19 "$VENV/bin/python" -m pytest -p no:cacheprovider -q \
         tests/test_tools/test_det_demo.py tests/test_tools/test_seg_demo.py \
-        tests/test_tools/test_pose_demo.py tests/test_tools/test_cls_demo.py || rc=$?
+        tests/test_tools/test_pose_demo.py tests/test_tools/test_cls_demo.py \
+        --deselect tests/test_tools/test_cls_demo.py::test_exported_model_scores_as_trained_in_f32_and_int8 \
+        || rc=$?
 fi
 exit $rc
