@@ -43,6 +43,7 @@ def export_fidelity(work, metrics, same_tol, graph_tol, int8_tol, calib_count=8)
     test), and int8 with the recipe of docs/deploy.md (fc2 and proj_2 kept f32) its
     f32 (within ``int8_tol``). Returns {variant: metrics}."""
     from moganet_mm.deploy.evaluate import evaluate
+    from moganet_mm.deploy.quantize import MOGANET_KEEP_FLOAT
     summary = json.loads((work / 'demo_summary.json').read_text())
     config = work / Path(summary['config']).name
     checkpoint = (work / 'last_checkpoint').read_text().strip()
@@ -50,7 +51,7 @@ def export_fidelity(work, metrics, same_tol, graph_tol, int8_tol, calib_count=8)
         str(config),
         checkpoint, ('ort', ),
         calib_count=calib_count,
-        keep_float=('fc2', 'proj_2'),
+        keep_float=MOGANET_KEEP_FLOAT,
         log=print)
     rows = {r['variant']: r['metrics'] for r in result['rows']}
     assert list(rows) == [

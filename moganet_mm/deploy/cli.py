@@ -44,7 +44,7 @@ from .exporter import OPSET, ExportError, check_model, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
 from .quantize import DESCRIPTION as INT8_DESCRIPTION
-from .quantize import conv_nodes, quantize
+from .quantize import MOGANET_KEEP_FLOAT, conv_nodes, quantize
 
 #: --runtime: name -> what the verify lines call it
 RUNTIMES = {'ort': 'ONNX Runtime', 'openvino': 'OpenVINO'}
@@ -113,7 +113,8 @@ def parse_args(argv=None):
         default=[],
         metavar='PATTERN',
         help='--int8: keep float the convs whose ONNX node names contain a PATTERN (e.g. '
-        'fc2 proj_2, what trained MogaNets need to stay within 1 point: docs/deploy.md)')
+        f'{" ".join(MOGANET_KEEP_FLOAT)}, what trained MogaNets need to stay within 1 point: '
+        'docs/deploy.md)')
     parser.add_argument('--force', action='store_true', help='overwrite OUT if it exists')
     return parser.parse_args(argv)
 
@@ -230,6 +231,16 @@ def compare(torch_outs, ort_outs, names):
     return diffs
 
 
+def moganet_convs_to_keep_float(path) -> bool:
+    """Whether the graph at ``path`` has the MogaNet convs whose int8 costs trained
+    models their accuracy (:data:`.quantize.MOGANET_KEEP_FLOAT`)."""
+    try:
+        conv_nodes(path, MOGANET_KEEP_FLOAT)
+    except ValueError:  # another backbone, or a MogaNet graph with other names
+        return False
+    return True
+
+
 def main(argv=None):
     args = parse_args(argv)
     try:
@@ -290,6 +301,10 @@ def main(argv=None):
     if args.int8:
         kept = f'; {"+".join(args.keep_float)} f32' if args.keep_float else ''
         print(f'{int8_path(args.out)}: int8 QDQ of it ({INT8_DESCRIPTION}{kept})')
+        if not args.keep_float and moganet_convs_to_keep_float(args.out):
+            print(f'  note: every conv int8 cost the trained demos up to 34 mIoU; '
+                  f'--keep-float {" ".join(MOGANET_KEEP_FLOAT)} keeps MogaNet within 1 point '
+                  '(docs/deploy.md)')
     for note in spec.notes:
         print(f'  note: {note}')
     if args.no_verify:

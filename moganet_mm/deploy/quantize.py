@@ -30,7 +30,7 @@ On trained models (the five demos, docs/deploy.md) every conv int8 costs accurac
 up to 34 mIoU on the toy ADE20K, 0.04 box mAP, 1.1 top-1. Two 1x1 convs per block
 cause it: ``fc2`` and ``proj_2``, the projections that close the channel-aggregation
 FFN and the gated aggregation, whose inputs (the aggregated, gated products) have the
-heaviest tails; kept float (``nodes_to_exclude=conv_nodes(path, ['fc2', 'proj_2'])``)
+heaviest tails; kept float (``nodes_to_exclude=conv_nodes(path, MOGANET_KEEP_FLOAT)``)
 every demo's metric stays within 1 point of f32. Any other layer is kept float by its
 ONNX node name (e.g. ``/backbone/patch_embed1/projection/projection.0/Conv``, the stem
 conv) or a name pattern (:func:`conv_nodes`).
@@ -46,6 +46,9 @@ import torch
 OP_TYPES = ('Conv', )
 #: what a model quantized with the defaults computes in, as the tools print it
 DESCRIPTION = 'int8 convs, f32 rest'
+#: the name patterns of the convs a trained MogaNet keeps float to stay within 1 point
+#: of its f32 metrics (the module docstring; ``moganet-export --keep-float``)
+MOGANET_KEEP_FLOAT = ('fc2', 'proj_2')
 ACTIVATIONS = ('quint8', 'qint8')
 #: how the calibration sets each activation's range: its min / max over the calibration
 #: batches, the ``percentile`` of its absolute values, or the entropy-optimal threshold

@@ -9,11 +9,11 @@ import torch
 
 from moganet_mm import MogaNet
 from moganet_mm.deploy import openvino as ov
-from moganet_mm.deploy.cli import main
+from moganet_mm.deploy.cli import main, moganet_convs_to_keep_float
 from moganet_mm.deploy.exporter import check_model, dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly, Classifier, build_model, load_config
 from moganet_mm.deploy.ort import run, session
-from moganet_mm.deploy.quantize import conv_nodes, depthwise_convs, quantize
+from moganet_mm.deploy.quantize import MOGANET_KEEP_FLOAT, conv_nodes, depthwise_convs, quantize
 
 from conftest import REPO, rel_err
 from deploy_helpers import deployed_copy, randomize
@@ -116,6 +116,14 @@ def test_quantize_can_keep_layers_float(moganet_t, tmp_path):
         conv_nodes(path, ['proj_2', 'proj_3'])
     with pytest.raises(ValueError, match=r"nodes_to_exclude: no node named \['/backbone/nope'\]"):
         quantize(path, str(tmp_path / 'x.onnx'), calib, nodes_to_exclude=['/backbone/nope'])
+    # the recipe trained MogaNets need: two 1x1 convs per block; moganet-export's note
+    # about it is for MogaNet graphs only
+    depths = sum(MogaNet.arch_zoo['tiny']['depths'])
+    assert len(conv_nodes(path, MOGANET_KEEP_FLOAT)) == 2 * depths
+    assert moganet_convs_to_keep_float(path)
+    other = str(tmp_path / 'other.onnx')
+    export(torch.nn.Sequential(torch.nn.Conv2d(3, 8, 3)), torch.randn(1, 3, 8, 8), other, ['y'])
+    assert not moganet_convs_to_keep_float(other)
 
 
 def test_classifier_openvino_matches_torch(tmp_path):
@@ -281,6 +289,7 @@ def test_cli_int8_on_calibration_images(tmp_path):
         ])
     text = buf.getvalue()
     assert 'xt.int8.onnx: int8 QDQ of it (int8 convs, f32 rest; proj_2 f32)' in text
+    assert 'note: every conv int8' not in text  # the user chose what stays float
     assert 'calibrating int8 on 3 images' in text and (tmp_path / 'xt.int8.onnx').is_file()
     lines = [line for line in text.splitlines() if 'vs PyTorch' in line]
     assert [line.split(':')[1].split(' vs')[0].strip() for line in lines] == \

@@ -16,6 +16,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from moganet_mm.deploy.evaluate import CALIB_COUNT, evaluate
+from moganet_mm.deploy.quantize import MOGANET_KEEP_FLOAT
 
 #: demo -> the metrics its row shows (the demo's floors, and MSE for video)
 DEMOS = {
@@ -67,11 +68,11 @@ def main(argv=None):
     parser.add_argument(
         '--keep-float',
         nargs='+',
-        default=['fc2', 'proj_2'],
+        default=list(MOGANET_KEEP_FLOAT),
         metavar='PATTERN',
-        help='also int8 with these convs kept float (default: fc2 proj_2, the 1x1 '
-        'projections closing each block\'s two halves; docs/deploy.md); none: int8 of '
-        'every conv only')
+        help='also int8 with these convs kept float (default: '
+        f'{" ".join(MOGANET_KEEP_FLOAT)}, the 1x1 projections closing each block\'s two '
+        'halves; docs/deploy.md); none: int8 of every conv only')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--json', help='write every row as JSON here')
     args = parser.parse_args(argv)
