@@ -125,6 +125,14 @@ def test_whole_model_rows_and_ratios(tmp_path):
     assert rows['topdown:moganet_s:eager']['params_M'] == pytest.approx(29.0, abs=0.1)
     assert '| topdown:moganet_s:ort | 192x256 | f32 |' in proc.stdout
     assert '| topdown:resnet50:ov-int8 | 192x256 | int8 convs, f32 rest |' in proc.stdout
+    # and each model through each path, one line per model
+    cells = [
+        f"{rows[f'topdown:moganet_s:{v}']['ms']:.0f} "
+        f"({rows[f'topdown:moganet_s:{v}']['vs_resnet50']:.2f}x)"
+        for v in ('eager', 'ort', 'ov-int8')
+    ]
+    assert '| model | eager | ort | ov-int8 |' in proc.stdout
+    assert f"| moganet_s | {' | '.join(cells)} |" in proc.stdout
 
     bad = run_benchmark(*common, '--autocast', 'bf16')
     assert bad.returncode == 2 and 'does not apply with --whole' in bad.stderr

@@ -7,15 +7,18 @@ Rows: MogaNet {xt,t,s,b} eager / deploy / deploy+channels_last / deploy+compile
 deploy+ort (the deploy-mode model exported) / ov, deploy+ov (the same, run by OpenVINO
 at f32) / deploy+ort-int8, deploy+ov-int8 (the deploy-mode export quantized to int8
 QDQ, moganet_mm.deploy.quantize, calibrated on 8 seeded random inputs: for speed
-only), and mmpretrain's ConvNeXt-T, VAN-B0, VAN-B2, ResNet-50, Swin-T through the same paths
-(eager, cl, compile = channels_last + torch.compile, ort, ov, ort-int8, ov-int8).
-A last table puts each model through each deployment path (eager, fastest torch,
-ONNX Runtime and OpenVINO at f32 and int8) as a ratio to ResNet-50 through the same
-path. ``--autocast fp16,bf16`` adds each model's fastest uncompiled row under
+only) / deploy+ov-bf16 (OpenVINO at bf16, on CPUs that have it), and mmpretrain's
+ConvNeXt-T, VAN-B0, VAN-B2, ResNet-50, Swin-T through the same paths (eager, cl,
+compile = channels_last + torch.compile, ort, ov, ort-int8, ov-int8, ov-bf16).
+A table puts each model through each deployment path (eager, fastest torch,
+ONNX Runtime and OpenVINO at f32 and int8, OpenVINO bf16) as a ratio to ResNet-50
+through the same path, and a last one picks each model's fastest reduced-precision
+row (int8 or bf16, whichever this CPU runs faster) against its ONNX Runtime f32 row.
+``--autocast fp16,bf16`` adds each model's fastest uncompiled row under
 ``torch.autocast`` (``deploy+cl+bf16``, ``cl+bf16``, ...) with a column for its
 largest error against float32.
 
-Columns: the precision each row computes in (f32; int8 convs; the autocast dtype),
+Columns: the precision each row computes in (f32; int8 convs; bf16; the autocast dtype),
 for the exported rows their largest error against the torch model (relative to each
 feature map's largest magnitude), params, FLOPs at 224 (backbone, MMEngine counter),
 images/s at batch 1 and 16 at 224, latency of the dense backbone at 1280x800 batch 1,
@@ -40,6 +43,7 @@ process, as ratios to the ResNet-50 model through the same path.
 """
 import argparse
 import collections
+import gc
 import json
 import math
 import statistics
@@ -65,16 +69,19 @@ from tools.paths import REPO
 SIZES = ['xt', 't', 's', 'b']
 VARIANTS = [
     'eager', 'deploy', 'deploy+cl', 'deploy+compile', 'ort', 'deploy+ort', 'ov', 'deploy+ov',
-    'deploy+ort-int8', 'deploy+ov-int8'
+    'deploy+ort-int8', 'deploy+ov-int8', 'deploy+ov-bf16'
 ]
 #: the rows run from an ONNX export (dynamic batch and input size) by ONNX Runtime or
 #: OpenVINO (CPU only), and the precision each computes in
 ORT_VARIANTS = ('ort', 'deploy+ort', 'ov', 'deploy+ov', 'ort-int8', 'ov-int8', 'deploy+ort-int8',
-                'deploy+ov-int8')
-OV_VARIANTS = ('ov', 'deploy+ov', 'ov-int8', 'deploy+ov-int8')
+                'deploy+ov-int8', 'ov-bf16', 'deploy+ov-bf16')
+OV_VARIANTS = ('ov', 'deploy+ov', 'ov-int8', 'deploy+ov-int8', 'ov-bf16', 'deploy+ov-bf16')
+#: OpenVINO running the float export at bf16: only on CPUs whose OpenVINO lists BF16
+#: (AVX-512 BF16, AMX); elsewhere left out of the default rows, with a note
+BF16_VARIANTS = ('ov-bf16', 'deploy+ov-bf16')
 #: the peers' rows: eager, channels_last, their fastest torch path (channels_last +
 #: torch.compile) and the same exports as MogaNet's (no deploy mode to fold)
-OTHER_VARIANTS = ['eager', 'cl', 'compile', 'ort', 'ov', 'ort-int8', 'ov-int8']
+OTHER_VARIANTS = ['eager', 'cl', 'compile', 'ort', 'ov', 'ort-int8', 'ov-int8', 'ov-bf16']
 #: each path a deployment picks, and the row of it for MogaNet and for a peer: the
 #: table of ratios to ResNet-50 compares the rows of one path
 PATHS = {
@@ -84,6 +91,7 @@ PATHS = {
     'ONNX Runtime int8': ('deploy+ort-int8', 'ort-int8'),
     'OpenVINO f32': ('deploy+ov', 'ov'),
     'OpenVINO int8': ('deploy+ov-int8', 'ov-int8'),
+    'OpenVINO bf16': ('deploy+ov-bf16', 'ov-bf16'),
 }
 #: --autocast: the dtypes, and the row each model runs under torch.autocast
 AUTOCAST = {'fp16': torch.float16, 'bf16': torch.bfloat16}
@@ -138,7 +146,8 @@ def prepare(row, device, threads=2, work_dir=None, keep_float=()):
     if variant in ORT_VARIANTS:
         return model, ort_runner(model, device, threads, work_dir, f'{name}_{variant}',
                                  'openvino' if variant in OV_VARIANTS else 'ort',
-                                 variant.endswith('int8'), keep_float)
+                                 variant.endswith('int8'), keep_float,
+                                 'bf16' if variant in BF16_VARIANTS else 'f32')
     channels_last = variant.endswith('cl') or 'compile' in variant
     if channels_last:
         model = model.to(memory_format=torch.channels_last)
@@ -161,19 +170,31 @@ def prepare(row, device, threads=2, work_dir=None, keep_float=()):
 
 
 def precision(variant, keep_float=()):
-    """What a row computes in: 'f32', the int8 rows' mix, or the autocast dtype."""
+    """What a row computes in: 'f32', the int8 rows' mix, OpenVINO's bf16 or the
+    autocast dtype."""
+    if variant in BF16_VARIANTS:
+        return 'bf16'
     if variant.endswith('int8'):
         return quantize.DESCRIPTION + (f' ({"+".join(keep_float)} f32)' if keep_float else '')
     dtype = split_autocast(variant)[1]
     return {v: k for k, v in AUTOCAST.items()}[dtype] if dtype else 'f32'
 
 
-def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False, keep_float=()):
+def ort_runner(model,
+               device,
+               threads,
+               work_dir,
+               stem,
+               runtime='ort',
+               int8=False,
+               keep_float=(),
+               ov_precision='f32'):
     """The backbone exported to ONNX (dynamic batch and size, tools/deploy) and run
     by ONNX Runtime with ``threads`` intra-op threads (CUDA provider on a GPU), or by
-    OpenVINO at f32 (``runtime='openvino'``, CPU); ``int8``: the export quantized to
-    int8 QDQ first, calibrated on 8 seeded random inputs (speed, not accuracy), with
-    the convs named by a ``keep_float`` pattern float."""
+    OpenVINO with its float layers at ``ov_precision`` (``runtime='openvino'``, CPU);
+    ``int8``: the export quantized to int8 QDQ first, calibrated on 8 seeded random
+    inputs (speed, not accuracy), with the convs named by a ``keep_float`` pattern
+    float."""
     names = [f'feat{i}' for i in range(len(model.out_indices))]
     path = str(Path(work_dir or tempfile.mkdtemp()) / f'{stem}.onnx')
     export(
@@ -195,7 +216,8 @@ def ort_runner(model, device, threads, work_dir, stem, runtime='ort', int8=False
             [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)],
             nodes_to_exclude=quantize.conv_nodes(path, keep_float) if keep_float else ())
     if runtime == 'openvino':
-        compiled = openvino.compile(path, 'f32', threads)  # f32 set, not OpenVINO's default
+        # the precision set, never OpenVINO's default (bf16 where the CPU has it)
+        compiled = openvino.compile(path, ov_precision, threads)
         return lambda x: openvino.run(compiled, x)
     sess = ort.session(path, device=device, threads=threads if device == 'cpu' else None)
     return lambda x: ort.run(sess, x)
@@ -356,6 +378,57 @@ def print_paths(results, rows, shapes):
         print('\n'.join(lines))
 
 
+def bf16_rows_this_cpu_runs(rows, args, parser):
+    """``rows`` less the OpenVINO bf16 ones where this CPU's OpenVINO cannot run bf16:
+    a note says so when they were selected by default, an error when asked for."""
+    bf16 = [r for r in rows if r.split(':')[1] in BF16_VARIANTS]
+    if not bf16:
+        return rows
+    try:
+        openvino.check_precision('bf16')
+    except RuntimeError as err:
+        if args.variants and set(args.variants.split(',')) & set(BF16_VARIANTS):
+            parser.error(f'--variants {args.variants}: {err}')
+        print(f'note: no OpenVINO bf16 rows: {err}', file=sys.stderr)
+        return [r for r in rows if r not in bf16]
+    return rows
+
+
+def best_reduced_precision(results, rows, shapes):
+    """For each model with an ONNX Runtime f32 row, its fastest reduced-precision row
+    (int8 or bf16, whichever this CPU runs faster; autocast rows too) at the first
+    timed shape, as a speed ratio to that ONNX Runtime f32 row; printed and returned
+    as {model: dict(row, precision, speed_vs_ort_f32, rel_err_vs_torch)}."""
+    col = next(iter(shapes))
+    best = {}
+    for name in dict.fromkeys(r.split(':')[0] for r in rows):
+        ref = results.get(f"{name}:{'deploy+ort' if name.startswith('moganet_') else 'ort'}")
+        reduced = [r for r in rows if r.startswith(name + ':') and results[r]['precision'] != 'f32']
+        if not ref or not reduced:
+            continue
+        speed = {
+            r: results[r][col] / ref[col] if col.startswith('img/s') else ref[col] / results[r][col]
+            for r in reduced
+        }
+        row = max(reduced, key=speed.get)
+        err = results[row].get('rel err vs torch', results[row].get('autocast rel err'))
+        best[name] = dict(
+            row=row,
+            precision=results[row]['precision'],
+            speed_vs_ort_f32=speed[row],
+            rel_err_vs_torch=err)
+    if best:
+        print(
+            f'\nfastest reduced-precision row per model ({col}), against its ONNX Runtime f32 row')
+        print('| model | row | precision | speed vs ONNX Runtime f32 | rel err vs torch |\n'
+              '|---|---|---|---|---|')
+        for name, b in best.items():
+            err = '' if b['rel_err_vs_torch'] is None else f"{b['rel_err_vs_torch']:.2g}"
+            print(f"| {name} | {b['row']} | {b['precision']} | {b['speed_vs_ort_f32']:.2f}x | "
+                  f'{err} |')
+    return best
+
+
 def main(argv=None):
     parser = argparse.ArgumentParser(description=__doc__.split('\n\n')[0])
     parser.add_argument('--device', default='cpu', choices=['cpu', 'cuda'])
@@ -427,6 +500,7 @@ def main(argv=None):
     ]
     if args.device == 'cuda':  # OpenVINO and the int8 QDQ rows run on the CPU only
         rows = [r for r in rows if not r.endswith(OV_VARIANTS + ('int8', ))]
+    rows = bf16_rows_this_cpu_runs(rows, args, parser)
     if not rows:
         parser.error(f'no rows selected; rows are {all_rows(autocast)}')
     others = sorted({r.split(':')[0] for r in rows} & set(OTHERS))
@@ -502,6 +576,7 @@ def main(argv=None):
     print_speedups(results, [r for r in rows if r.split(':')[1] in ORT_VARIANTS], shapes,
                    'deploy+compile')
     print_paths(results, rows, shapes)
+    best = best_reduced_precision(results, rows, shapes)
     if args.profile:
         x = torch.randn(1, 3, 224, 224, device=args.device)
         for r in rows:
@@ -517,11 +592,15 @@ def main(argv=None):
         meta = dict(
             device=args.device, threads=args.threads, repeats=args.repeats, torch=torch.__version__)
         with open(args.json, 'w') as f:
-            json.dump(dict(meta=meta, rows=list(results.values())), f, indent=2)
+            json.dump(
+                dict(meta=meta, rows=list(results.values()), best_reduced_precision=best),
+                f,
+                indent=2)
 
 
 def main_whole(args, parser):
-    """The whole-model table: each task's rows interleaved, ratios to its ResNet-50."""
+    """The whole-model table: for each task and path, its rows interleaved, as ratios to
+    the ResNet-50 row of that task and path."""
     torch.set_num_threads(args.threads)
     if args.autocast:
         parser.error('--autocast times backbone rows; it does not apply with --whole')
@@ -537,49 +616,77 @@ def main_whole(args, parser):
     if not rows:
         parser.error(f'no rows selected; rows are {whole_models.all_rows()}')
     work_dir = tempfile.mkdtemp(prefix='moganet_whole_')
-    results = []
-    for task in dict.fromkeys(r.split(':')[0] for r in rows):
-        task_rows = [r for r in rows if r.startswith(task + ':')]
+    where = (f'cpu, {args.threads} threads'
+             if args.device == 'cpu' else torch.cuda.get_device_name())
+    meta = dict(
+        device=args.device,
+        where=where,
+        threads=args.threads,
+        repeats=args.repeats,
+        min_time=args.min_time,
+        torch=torch.__version__)
+    results = {}
+    # one path of one task at a time: its rows are the ones compared with each other,
+    # and all 27 rows of a task at once (each runtime session holding its own
+    # activation memory at 2048x512) do not fit in 24 GB
+    groups = collections.defaultdict(list)
+    for r in rows:
+        groups[(r.split(':')[0], whole_models.peer_variant(r))].append(r)
+    for (task, path), group in groups.items():
         runners, info = {}, {}
-        for r in task_rows:
+        for r in group:
             runners[r], info[r] = whole_models.prepare(r, work_dir, args.threads, args.device)
             print(f'built {r}', file=sys.stderr)
         h, w = whole_models.TASKS[task][0]
         # a fixed random batch: speed does not depend on the pixels, and the detectors'
         # biased box classifiers keep 100 detections whatever the image
         x = torch.randn(1, 3, h, w, generator=torch.Generator().manual_seed(0)).to(args.device)
-        medians = time_rows(runners, x, args.repeats, args.min_time, task)
-        for r in task_rows:
-            # ResNet-50 through the same path (MogaNet's deploy row: its eager one)
-            base = medians.get(f'{task}:resnet50:{whole_models.peer_variant(r)}')
-            results.append(
-                dict(
-                    row=r,
-                    input=f'{w}x{h}',
-                    precision=info[r]['precision'],
-                    params_M=info[r]['params_M'],
-                    ms=1000 * medians[r],
-                    vs_resnet50=base / medians[r] if base else None))
-        del runners
-    where = (f'cpu, {args.threads} threads'
-             if args.device == 'cpu' else torch.cuda.get_device_name())
+        medians = time_rows(runners, x, args.repeats, args.min_time, f'{task} {path}')
+        base = medians.get(f'{task}:resnet50:{path}')  # ResNet-50 through the same path
+        for r in group:
+            results[r] = dict(
+                row=r,
+                input=f'{w}x{h}',
+                precision=info[r]['precision'],
+                params_M=info[r]['params_M'],
+                ms=1000 * medians[r],
+                vs_resnet50=base / medians[r] if base else None)
+        del runners, info  # the sessions and compiled graphs, before the next path
+        torch._dynamo.reset()
+        gc.collect()
+        if args.json:  # after each path: a long run keeps what it measured
+            with open(args.json, 'w') as f:
+                json.dump(
+                    dict(meta=meta, rows=[results[r] for r in rows if r in results]), f, indent=2)
     print(f'\nwhole models, batch 1, device {where}, median of {args.repeats} interleaved '
           'repeats (x: speed relative to the ResNet-50 model through the same path)')
+    print_whole_tables([results[r] for r in rows])
+
+
+def print_whole_tables(results):
+    """The whole-model rows (``main_whole``'s JSON rows) as one table, then per task
+    a table of each model (rows) through each path (columns): ms (speed vs ResNet-50
+    through the same path)."""
     print('| row | input | precision | params (M) | ms | speed vs ResNet-50 |\n'
           '|---|---|---|---|---|---|')
     for res in results:
         ratio = '' if res['vs_resnet50'] is None else f"{res['vs_resnet50']:.2f}x"
         print(f"| {res['row']} | {res['input']} | {res['precision']} | {res['params_M']:.1f} | "
               f"{res['ms']:.0f} | {ratio} |")
-    if args.json:
-        meta = dict(
-            device=args.device,
-            threads=args.threads,
-            repeats=args.repeats,
-            min_time=args.min_time,
-            torch=torch.__version__)
-        with open(args.json, 'w') as f:
-            json.dump(dict(meta=meta, rows=results), f, indent=2)
+    cells = collections.defaultdict(dict)  # (task, model) -> {variant: cell}
+    for res in results:
+        task, name, variant = res['row'].split(':')
+        ratio = '' if res['vs_resnet50'] is None else f" ({res['vs_resnet50']:.2f}x)"
+        cells[task, name][variant] = f"{res['ms']:.0f}{ratio}"
+    for task in dict.fromkeys(t for t, _ in cells):
+        names = [n for t, n in cells if t == task]
+        variants = [
+            v for v in whole_models.MOGANET_VARIANTS if any(v in cells[task, n] for n in names)
+        ]
+        print(f'\n{task}: ms (speed vs ResNet-50 through the same path)\n'
+              f'| model | {" | ".join(variants)} |\n|---|' + '---|' * len(variants))
+        for n in names:
+            print(f'| {n} | ' + ' | '.join(cells[task, n].get(v, '') for v in variants) + ' |')
 
 
 if __name__ == '__main__':
