@@ -39,7 +39,7 @@ from .detection import predictions
 from .exporter import ExportError, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
 from .ort import run, session
-from .quantize import conv_nodes, quantize
+from .quantize import MOGANET_KEEP_FLOAT, conv_nodes, quantize
 from .segmentation import Segmentor
 from .spec import ExportSpec
 
@@ -331,8 +331,8 @@ def main(argv=None):
         default=[],
         metavar='PATTERN',
         help='also evaluate int8 with the convs whose ONNX node names contain a PATTERN '
-        'kept float (e.g. fc2 proj_2: the 1x1 projections closing each block\'s two '
-        'halves, docs/deploy.md)')
+        f'kept float (e.g. {" ".join(MOGANET_KEEP_FLOAT)}: the 1x1 projections closing '
+        'each block\'s two halves, docs/deploy.md)')
     parser.add_argument('--threads', type=int, help='runtime threads (default: theirs)')
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
