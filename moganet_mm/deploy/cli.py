@@ -204,13 +204,16 @@ def calibration_inputs(args, cfg, shape):
     return batches
 
 
-def runner(name, path, precision):
-    """(run on a tensor, the precision it runs its float layers at) for a --runtime."""
+def open_runtime(name, path, precision='f32', threads=None, device='cpu'):
+    """(run on tensors, the precision it runs its float layers at) for the ONNX file
+    ``path`` in the runtime ``name`` (of :data:`RUNTIMES`): ONNX Runtime on ``device``,
+    or OpenVINO (CPU) with its float layers at ``precision``; ``threads``: intra-op
+    threads (default: the runtime's own choice)."""
     if name == 'ort':
-        sess = session(path)
-        return (lambda x: run(sess, x)), 'f32'
-    compiled = ov.compile(path, precision)
-    return (lambda x: ov.run(compiled, x)), ov.precision_of(compiled)
+        sess = session(path, device=device, threads=threads)
+        return (lambda *x: run(sess, *x)), 'f32'
+    compiled = ov.compile(path, precision, threads)
+    return (lambda *x: ov.run(compiled, *x)), ov.precision_of(compiled)
 
 
 def compare(torch_outs, ort_outs, names):
@@ -314,7 +317,7 @@ def main(argv=None):
     torch_outs = torch_outs if isinstance(torch_outs, (tuple, list)) else (torch_outs, )
     for path, label in [(args.out, '')] + [(int8_path(args.out), ', int8 convs')] * args.int8:
         for rt in runtimes:
-            fn, precision = runner(rt, path, args.precision)
+            fn, precision = open_runtime(rt, path, args.precision)
             for name, diff in compare(torch_outs, fn(example), spec.output_names).items():
                 print(f'  {name}: {RUNTIMES[rt]} vs PyTorch, ' +
                       (diff if isinstance(diff, str) else f'difference {diff:.2e}') +

@@ -33,12 +33,10 @@ from mmengine.runner import Runner
 from mmengine.structures import InstanceData
 
 from ..checkpoint import load_checkpoint_file
-from . import openvino as ov
-from .cli import RUNTIMES
+from .cli import RUNTIMES, open_runtime
 from .detection import predictions
 from .exporter import ExportError, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
-from .ort import run, session
 from .quantize import MOGANET_KEEP_FLOAT, conv_nodes, quantize
 from .segmentation import Segmentor
 from .spec import ExportSpec
@@ -205,14 +203,6 @@ def torch_outputs(module: nn.Module, x: torch.Tensor) -> List[np.ndarray]:
     return [o.numpy() for o in (outs if isinstance(outs, (tuple, list)) else (outs, ))]
 
 
-def infer_fn(runtime: str, path: str, threads: Optional[int]) -> Callable:
-    if runtime == 'ort':
-        sess = session(path, threads=threads)
-        return lambda x: run(sess, x)
-    compiled = ov.compile(path, 'f32', threads)
-    return lambda x: ov.run(compiled, x)
-
-
 def evaluate(config: str,
              checkpoint: str,
              runtimes: Sequence[str] = ('ort', 'openvino'),
@@ -276,7 +266,7 @@ def evaluate(config: str,
                     calib,
                     nodes_to_exclude=conv_nodes(path, keep_float))
         for precision, runtime in [(p, r) for p in paths for r in RUNTIMES if r in runtimes]:
-            infer = infer_fn(runtime, paths[precision], threads)
+            infer, _ = open_runtime(runtime, paths[precision], threads=threads)
             record(f'{runtime} {precision}', runtime, precision,
                    ExportedModel(model, spec.kind, infer))
     return dict(

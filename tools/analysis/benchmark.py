@@ -60,7 +60,8 @@ from mmengine.analysis import get_model_complexity_info
 from mmengine.logging import MMLogger
 
 from moganet_mm import MogaNet
-from moganet_mm.deploy import openvino, ort, quantize
+from moganet_mm.deploy import openvino, quantize
+from moganet_mm.deploy.cli import open_runtime
 from moganet_mm.deploy.exporter import dynamic_axes, export
 from moganet_mm.deploy.models import BackboneOnly
 from tools.analysis import whole_models
@@ -215,12 +216,9 @@ def ort_runner(model,
             path[:-len('.onnx')] + '.int8.onnx',
             [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)],
             nodes_to_exclude=quantize.conv_nodes(path, keep_float) if keep_float else ())
-    if runtime == 'openvino':
-        # the precision set, never OpenVINO's default (bf16 where the CPU has it)
-        compiled = openvino.compile(path, ov_precision, threads)
-        return lambda x: openvino.run(compiled, x)
-    sess = ort.session(path, device=device, threads=threads if device == 'cpu' else None)
-    return lambda x: ort.run(sess, x)
+    # OpenVINO's precision set, never its default (bf16 where the CPU has it)
+    return open_runtime(
+        runtime, path, ov_precision, threads=threads if device == 'cpu' else None, device=device)[0]
 
 
 def rel_error_vs_torch(model, run, device):

@@ -22,8 +22,9 @@ from typing import Callable, Dict, Tuple
 import torch
 import torch.nn as nn
 
-from moganet_mm.deploy import (build_model, export, export_spec, load_config, openvino, quantize,
-                               run, session, switch_to_deploy)
+from moganet_mm.deploy import (build_model, export, export_spec, load_config, quantize,
+                               switch_to_deploy)
+from moganet_mm.deploy.cli import open_runtime
 from tools.paths import REPO
 
 #: task -> (input (H, W) at the paper's size, {model name: config})
@@ -139,11 +140,13 @@ def prepare(row: str, work_dir: str, threads: int, device: str = 'cpu') -> Tuple
                 quantize.quantize(path, int8,
                                   [torch.randn(1, 3, h, w, generator=g) for _ in range(2)])
             path = int8
-        if variant.startswith('ov'):
-            compiled = openvino.compile(path, 'f32', threads)  # f32 set, not OpenVINO's default
-            return (lambda x: openvino.run(compiled, x)), info
-        sess = session(path, device=device, threads=threads if device == 'cpu' else None)
-        return (lambda x: run(sess, x)), info
+        # OpenVINO at f32 set, not its default (bf16 where the CPU has it)
+        return open_runtime(
+            'openvino' if variant.startswith('ov') else 'ort',
+            path,
+            'f32',
+            threads=threads if device == 'cpu' else None,
+            device=device)[0], info
     module = spec.module.to(device)
 
     def forward(x):
