@@ -1,6 +1,7 @@
 r"""Evaluate an exported model with its codebase's own test loop and metric: the trained
-model in PyTorch, its ONNX graph in ONNX Runtime and OpenVINO, fp32 and int8, on the
-config's test split (docs/deploy.md, "int8 fidelity").
+model in PyTorch, its ONNX graph in ONNX Runtime and OpenVINO, fp32 and int8 (and
+OpenVINO at bf16 where the CPU has it), on the config's test split (docs/deploy.md,
+"int8 fidelity").
 
 Each exported run is an MMEngine ``Runner.test()`` of :class:`ExportedModel`: the
 config's data preprocessor prepares the batch, the runtime runs the graph, and the
@@ -13,6 +14,7 @@ never on the split it is scored on.
 
     python -m moganet_mm.deploy.evaluate CONFIG CHECKPOINT --runtime ort,openvino \
         --keep-float fc2 proj_2 --calib-count 32 --out fidelity.json
+    python -m moganet_mm.deploy.evaluate CONFIG CHECKPOINT --runtime openvino --bf16
 """
 import argparse
 import copy
@@ -37,6 +39,7 @@ from .cli import RUNTIMES, open_runtime
 from .detection import predictions
 from .exporter import ExportError, export
 from .models import build_model, export_spec, load_config, switch_to_deploy
+from .openvino import check_precision
 from .quantize import MOGANET_KEEP_FLOAT, conv_nodes, quantize
 from .segmentation import Segmentor
 from .spec import ExportSpec
@@ -210,19 +213,29 @@ def evaluate(config: str,
              calib_count: int = CALIB_COUNT,
              deploy: bool = True,
              keep_float: Sequence[str] = (),
+             bf16: bool = False,
              work_dir: Optional[str] = None,
              threads: Optional[int] = None,
              log: Callable[[str], None] = print) -> Dict:
     """The config's test metrics of the trained model at ``checkpoint``: in PyTorch
     (the codebase's own test step) and its exported graph in each of ``runtimes``,
     fp32 and (with ``int8``) int8; with ``keep_float`` also int8 with the convs whose
-    ONNX node names contain one of these patterns kept float. Returns ``dict(kind,
-    rows=[dict(variant, runtime, precision, metrics, seconds)], ...)``."""
+    ONNX node names contain one of these patterns kept float; with ``bf16`` also the
+    f32 graph in OpenVINO at bf16 (CPUs with AVX-512 BF16 or AMX). Returns
+    ``dict(kind, rows=[dict(variant, runtime, precision, metrics, seconds)], ...)``."""
     bad = [r for r in runtimes if r not in RUNTIMES]
     if bad or not runtimes:
         raise ValueError(f'runtimes must be some of {list(RUNTIMES)}, got {list(runtimes)}')
     if calib_count < 1:
         raise ValueError(f'calib_count must be >= 1, got {calib_count}')
+    if bf16:
+        if 'openvino' not in runtimes:
+            raise ValueError(
+                f'bf16 runs in OpenVINO: add openvino to the runtimes {list(runtimes)}')
+        try:
+            check_precision('bf16')
+        except RuntimeError as err:
+            raise ValueError(str(err)) from None
     cfg = load_any_config(config)
     model = build_any_model(cfg, checkpoint)
     with tempfile.TemporaryDirectory() as tmp:
@@ -265,8 +278,12 @@ def evaluate(config: str,
                     os.path.join(tmp, 'model.int8_kept.onnx'),
                     calib,
                     nodes_to_exclude=conv_nodes(path, keep_float))
-        for precision, runtime in [(p, r) for p in paths for r in RUNTIMES if r in runtimes]:
-            infer, _ = open_runtime(runtime, paths[precision], threads=threads)
+        runs = [(p, r, p) for p in paths for r in RUNTIMES if r in runtimes]
+        if bf16:  # the f32 graph, its float layers at bf16
+            runs.insert(runs.index(('f32', 'openvino', 'f32')) + 1, ('f32', 'openvino', 'bf16'))
+        for graph, runtime, precision in runs:
+            infer, _ = open_runtime(
+                runtime, paths[graph], 'bf16' if precision == 'bf16' else 'f32', threads=threads)
             record(f'{runtime} {precision}', runtime, precision,
                    ExportedModel(model, spec.kind, infer))
     return dict(
@@ -275,23 +292,24 @@ def evaluate(config: str,
         kind=spec.kind,
         deploy=deploy,
         keep_float=list(keep_float),
+        bf16=bf16,
         rows=rows,
         int8_calibration=f'first {len(calib)} training images' if int8 else None)
 
 
 def table(result: Dict, metrics: Optional[Sequence[str]] = None) -> str:
-    """A Markdown table of :func:`evaluate`'s rows: each metric, and int8's change
-    from the same runtime's fp32."""
+    """A Markdown table of :func:`evaluate`'s rows: each metric, and each reduced
+    precision's (int8, bf16) change from the same runtime's fp32."""
     rows = result['rows']
     metrics = list(metrics or rows[0]['metrics'])
     lines = [
-        '| variant | ' + ' | '.join(metrics) + ' | int8 - f32 | s |',
+        '| variant | ' + ' | '.join(metrics) + ' | change from f32 | s |',
         '|---' * (len(metrics) + 3) + '|'
     ]
     f32 = {r['runtime']: r['metrics'] for r in rows if r['precision'] == 'f32'}
     for r in rows:
         delta = ''
-        if r['precision'].startswith('int8') and r['runtime'] in f32:
+        if r['precision'] != 'f32' and r['runtime'] in f32:
             delta = ', '.join(f'{r["metrics"][m] - f32[r["runtime"]][m]:+.4g}' for m in metrics)
         lines.append(f'| {r["variant"]} | ' + ' | '.join(f'{r["metrics"][m]:.4g}'
                                                          for m in metrics) +
@@ -323,6 +341,11 @@ def main(argv=None):
         help='also evaluate int8 with the convs whose ONNX node names contain a PATTERN '
         f'kept float (e.g. {" ".join(MOGANET_KEEP_FLOAT)}: the 1x1 projections closing '
         'each block\'s two halves, docs/deploy.md)')
+    parser.add_argument(
+        '--bf16',
+        action='store_true',
+        help='also evaluate the f32 graph in OpenVINO at bf16 (CPUs with AVX-512 BF16 or '
+        'AMX; refused elsewhere, naming what the CPU has)')
     parser.add_argument('--threads', type=int, help='runtime threads (default: theirs)')
     parser.add_argument('--out', help='write the results as JSON here')
     args = parser.parse_args(argv)
@@ -338,6 +361,7 @@ def main(argv=None):
             calib_count=args.calib_count,
             deploy=not args.no_deploy,
             keep_float=args.keep_float,
+            bf16=args.bf16,
             threads=args.threads)
     except (ExportError, ValueError) as err:
         sys.exit(f'evaluate: {err}')

@@ -7,6 +7,7 @@ sets ``INFERENCE_PRECISION_HINT`` to the precision asked for, and refuses one th
 CPU cannot run. A QDQ model (:mod:`.quantize`) runs its quantized layers in int8
 whatever the hint; the hint sets the precision of the layers left float.
 """
+import functools
 from typing import List, Optional
 
 import numpy as np
@@ -16,22 +17,33 @@ import torch
 PRECISIONS = {'f32': 'FP32', 'bf16': 'BF16', 'f16': 'FP16'}
 
 
-def capabilities(core=None) -> List[str]:
+@functools.lru_cache(maxsize=None)
+def core():
+    """The process's one ``openvino.Core``, made on first use and kept.
+
+    OpenVINO's CPU plugin gives the thread that creates it an alternate signal stack
+    and, when it is destroyed, puts back the one it found. Cores made and dropped in
+    turn can so leave a thread on a freed signal stack, and the next signal handled
+    there (a DataLoader worker's exit: SIGCHLD) kills the process with SIGSEGV: seen
+    with OpenVINO 2026.4 in :mod:`.evaluate` (ONNX Runtime's int8 test loop after the
+    OpenVINO rows, a Core each). One Core keeps its plugin, and that stack, alive."""
+    import openvino as ov  # optional: only running an exported model needs it
+    return ov.Core()
+
+
+def capabilities() -> List[str]:
     """The CPU plugin's OPTIMIZATION_CAPABILITIES (e.g. ['FP32', 'INT8', 'BIN'] on an
     AVX2-only CPU; 'BF16' with AVX-512 BF16 or AMX)."""
-    import openvino as ov  # optional: only running an exported model needs it
-    return list((core or ov.Core()).get_property('CPU', 'OPTIMIZATION_CAPABILITIES'))
+    return list(core().get_property('CPU', 'OPTIMIZATION_CAPABILITIES'))
 
 
-def check_precision(precision: str, label: Optional[str] = None, core=None) -> None:
+def check_precision(precision: str, label: Optional[str] = None) -> None:
     """Raise ``RuntimeError`` if this CPU cannot run OpenVINO's float layers at
     ``precision`` (one of :data:`PRECISIONS`), naming what the CPU lists; ``label`` is
     how the message names the precision (e.g. the command-line option)."""
-    import openvino as ov  # optional: only running an exported model needs it
-    core = core or ov.Core()
-    caps = capabilities(core)
+    caps = capabilities()
     if PRECISIONS[precision] not in caps:
-        name = core.get_property('CPU', 'FULL_DEVICE_NAME')
+        name = core().get_property('CPU', 'FULL_DEVICE_NAME')
         raise RuntimeError(f'this CPU ({name}) cannot run OpenVINO at {label or precision}: '
                            f'its capabilities are {caps} ({precision} needs '
                            f'{PRECISIONS[precision]}; f32 runs everywhere)')
@@ -49,12 +61,11 @@ def compile(path: str, precision: str = 'f32', threads: Optional[int] = None):
     import openvino as ov  # optional: only running an exported model needs it
     if precision not in PRECISIONS:
         raise ValueError(f'precision must be one of {list(PRECISIONS)}, got {precision!r}')
-    core = ov.Core()
-    check_precision(precision, core=core)
+    check_precision(precision)
     config = {'INFERENCE_PRECISION_HINT': precision, 'PERFORMANCE_HINT': 'LATENCY'}
     if threads:
         config['INFERENCE_NUM_THREADS'] = int(threads)
-    compiled = core.compile_model(core.read_model(str(path)), 'CPU', config)
+    compiled = core().compile_model(core().read_model(str(path)), 'CPU', config)
     got = precision_of(compiled)
     if got != precision:
         raise RuntimeError(f'OpenVINO {ov.__version__} compiled {path} at {got}, '

@@ -3,6 +3,9 @@
 the backbone in deploy mode and one model per task (classifier, Mask R-CNN, UperNet,
 TopDown); the int8 QDQ backbone runs in ONNX Runtime and OpenVINO within a stated
 error; bad precisions, runtimes and int8 options are refused by name."""
+import subprocess
+import sys
+
 import numpy as np
 import pytest
 import torch
@@ -245,6 +248,50 @@ def test_openvino_errors_name_the_choices(moganet_t):
                 ov.compile(path, p)
     with pytest.raises(ValueError, match='the model takes 1 inputs'):
         ov.run(ov.compile(path), torch.randn(1, 3, 64, 64), torch.randn(1, 3, 64, 64))
+
+
+#: compiles and drops two OpenVINO models through moganet_mm.deploy.openvino, then
+#: prints whether the main thread's alternate signal stack is memory still mapped
+SIGNAL_STACK_AFTER_TWO_MODELS = r"""
+import ctypes, gc, sys
+import torch
+from moganet_mm.deploy import openvino as ov
+
+class StackT(ctypes.Structure):
+    _fields_ = [('ss_sp', ctypes.c_void_p), ('ss_flags', ctypes.c_int),
+                ('ss_size', ctypes.c_size_t)]
+
+stack = StackT()
+x = torch.randn(1, 3, 64, 64)
+ov.capabilities()
+first, second = ov.compile(sys.argv[1]), ov.compile(sys.argv[1])
+ov.run(first, x), ov.run(second, x)
+del first, second
+gc.collect()
+ov.check_precision('f32')
+assert ctypes.CDLL(None).sigaltstack(None, ctypes.byref(stack)) == 0
+SS_DISABLE = 2
+start, end = stack.ss_sp or 0, (stack.ss_sp or 0) + stack.ss_size
+maps = [[int(a, 16) for a in line.split()[0].split('-')] for line in open('/proc/self/maps')]
+print('disabled' if stack.ss_flags & SS_DISABLE else
+      'mapped' if any(lo <= start and end <= hi for lo, hi in maps) else 'freed')
+"""
+
+
+def test_openvino_leaves_the_thread_a_live_signal_stack(moganet_t):
+    """OpenVINO's CPU plugin gives its thread a signal stack and puts the previous one
+    back when destroyed: with a Core per call, models compiled and dropped left the
+    main thread's signal stack on freed memory (this check printed 'freed'), and
+    deploy.evaluate was killed by SIGSEGV at a DataLoader worker's exit. One Core per
+    process (openvino.core) keeps it alive."""
+    _, path = moganet_t
+    proc = subprocess.run([sys.executable, '-c', SIGNAL_STACK_AFTER_TWO_MODELS,
+                           str(path)],
+                          capture_output=True,
+                          text=True,
+                          cwd=REPO)
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert proc.stdout.split()[-1] in ('mapped', 'disabled'), proc.stdout
 
 
 def test_calibration_images_are_normalized_as_the_config_says(tmp_path):

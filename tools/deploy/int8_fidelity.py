@@ -1,12 +1,13 @@
 #!/usr/bin/env python
 """The int8 fidelity table of docs/deploy.md: each demo's trained model (``make demo*``
 work dirs) evaluated by its codebase's own metric on its toy val split, in PyTorch and
-exported to ONNX Runtime and OpenVINO at f32 and int8
-(:func:`moganet_mm.deploy.evaluate.evaluate`; int8 calibrated on the first
+exported to ONNX Runtime and OpenVINO at f32 and int8, and with ``--bf16`` OpenVINO at
+bf16 (:func:`moganet_mm.deploy.evaluate.evaluate`; int8 calibrated on the first
 ``--calib-count`` training images).
 
     .venv/bin/python tools/deploy/int8_fidelity.py --json fidelity.json
     .venv/bin/python tools/deploy/int8_fidelity.py --demos cls,seg --work-dirs work_dirs
+    .venv/bin/python tools/deploy/int8_fidelity.py --demos cls --bf16   # AVX-512 BF16 / AMX
 """
 import argparse
 import json
@@ -16,6 +17,7 @@ from pathlib import Path
 sys.path.insert(0, str(Path(__file__).resolve().parents[2]))  # tools/ is not installed
 
 from moganet_mm.deploy.evaluate import CALIB_COUNT, evaluate
+from moganet_mm.deploy.openvino import check_precision
 from moganet_mm.deploy.quantize import MOGANET_KEEP_FLOAT
 
 #: demo -> the metrics its row shows (the demo's floors, and MSE for video)
@@ -53,7 +55,8 @@ def summary_table(results) -> str:
             for v in variants:
                 value = rows[v]['metrics'][metric]
                 f32 = rows.get(f"{rows[v]['runtime']} f32")
-                delta = value - f32['metrics'][metric] if 'int8' in v and f32 else None
+                reduced = rows[v]['precision'] != 'f32'
+                delta = value - f32['metrics'][metric] if reduced and f32 else None
                 cells.append(f'{value:.4g}' + ('' if delta is None else f' ({delta:+.4f})'))
             lines.append(f'| {demo} | {metric} | ' + ' | '.join(cells) + ' |')
     return '\n'.join(lines)
@@ -73,6 +76,8 @@ def main(argv=None):
         help='also int8 with these convs kept float (default: '
         f'{" ".join(MOGANET_KEEP_FLOAT)}, the 1x1 projections closing each block\'s two '
         'halves; docs/deploy.md); none: int8 of every conv only')
+    parser.add_argument(
+        '--bf16', action='store_true', help='also OpenVINO at bf16 (CPUs with AVX-512 BF16 or AMX)')
     parser.add_argument('--threads', type=int, default=2)
     parser.add_argument('--json', help='write every row as JSON here')
     args = parser.parse_args(argv)
@@ -80,6 +85,11 @@ def main(argv=None):
     unknown = [d for d in demos if d not in DEMOS]
     if unknown:
         parser.error(f'unknown demo(s) {unknown}; choose from {list(DEMOS)}')
+    if args.bf16:
+        try:
+            check_precision('bf16', label='--bf16')
+        except RuntimeError as err:
+            parser.error(str(err))
     results = {}
     for demo in demos:
         try:
@@ -92,13 +102,14 @@ def main(argv=None):
             checkpoint,
             calib_count=args.calib_count,
             keep_float=[p for p in args.keep_float if p != 'none'],
+            bf16=args.bf16,
             threads=args.threads,
             log=lambda line: print(f'  {line}', file=sys.stderr))
         if args.json:  # after each demo: a long run keeps what it measured
             with open(args.json, 'w') as f:
                 json.dump(results, f, indent=2)
     print(f'\nint8 fidelity, toy val splits, int8 calibrated on {args.calib_count} training '
-          'images (int8 cells: the change from the same runtime at f32)')
+          'images (int8 and bf16 cells: the change from the same runtime at f32)')
     print(summary_table(results))
 
 
