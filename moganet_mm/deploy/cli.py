@@ -207,10 +207,10 @@ def calibration_inputs(args, cfg, shape):
 def open_runtime(name, path, precision='f32', threads=None, device='cpu'):
     """(run on tensors, the precision it runs its float layers at) for the ONNX file
     ``path`` in the runtime ``name`` (of :data:`RUNTIMES`): ONNX Runtime on ``device``,
-    or OpenVINO (CPU) with its float layers at ``precision``; ``threads``: intra-op
-    threads (default: the runtime's own choice)."""
+    or OpenVINO (CPU) with its float layers at ``precision``; ``threads``: CPU intra-op
+    threads (default, and always on CUDA: the runtime's own choice)."""
     if name == 'ort':
-        sess = session(path, device=device, threads=threads)
+        sess = session(path, device=device, threads=threads if device == 'cpu' else None)
         return (lambda *x: run(sess, *x)), 'f32'
     compiled = ov.compile(path, precision, threads)
     return (lambda *x: ov.run(compiled, *x)), ov.precision_of(compiled)

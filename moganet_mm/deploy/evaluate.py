@@ -278,12 +278,13 @@ def evaluate(config: str,
                     os.path.join(tmp, 'model.int8_kept.onnx'),
                     calib,
                     nodes_to_exclude=conv_nodes(path, keep_float))
-        runs = [(p, r, p) for p in paths for r in RUNTIMES if r in runtimes]
-        if bf16:  # the f32 graph, its float layers at bf16
-            runs.insert(runs.index(('f32', 'openvino', 'f32')) + 1, ('f32', 'openvino', 'bf16'))
-        for graph, runtime, precision in runs:
-            infer, _ = open_runtime(
-                runtime, paths[graph], 'bf16' if precision == 'bf16' else 'f32', threads=threads)
+        # (precision, runtime, graph, precision of the graph's float layers)
+        runs = [(p, r, paths[p], 'f32') for p in paths for r in RUNTIMES if r in runtimes]
+        if bf16:  # after OpenVINO f32: the f32 graph, its float layers at bf16
+            at = [r[:2] for r in runs].index(('f32', 'openvino')) + 1
+            runs.insert(at, ('bf16', 'openvino', paths['f32'], 'bf16'))
+        for precision, runtime, graph, float_precision in runs:
+            infer, _ = open_runtime(runtime, graph, float_precision, threads=threads)
             record(f'{runtime} {precision}', runtime, precision,
                    ExportedModel(model, spec.kind, infer))
     return dict(

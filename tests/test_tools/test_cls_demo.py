@@ -99,12 +99,8 @@ def test_exported_model_scores_as_trained_in_f32_and_int8(demo_run, tmp_path):
     recipe keeps those two float; docs/deploy.md has the full demo's table). Where the
     CPU runs OpenVINO at bf16 (AVX-512 BF16, AMX), --bf16 adds that row, within 5 points
     of OpenVINO f32 (elsewhere --bf16 is refused: tests/test_deploy/test_evaluate.py)."""
-    from moganet_mm.deploy.openvino import check_precision
-    try:
-        check_precision('bf16')
-        bf16 = ['--bf16']
-    except RuntimeError:
-        bf16 = []
+    from moganet_mm.deploy import openvino as ov
+    bf16 = ['--bf16'] if ov.PRECISIONS['bf16'] in ov.capabilities() else []
     _, work = demo_run
     out = tmp_path / 'fidelity.json'
     proc = subprocess.run([

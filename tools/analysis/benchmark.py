@@ -217,8 +217,7 @@ def ort_runner(model,
             [torch.randn(1, 3, 224, 224, generator=g) for _ in range(8)],
             nodes_to_exclude=quantize.conv_nodes(path, keep_float) if keep_float else ())
     # OpenVINO's precision set, never its default (bf16 where the CPU has it)
-    return open_runtime(
-        runtime, path, ov_precision, threads=threads if device == 'cpu' else None, device=device)[0]
+    return open_runtime(runtime, path, ov_precision, threads=threads, device=device)[0]
 
 
 def rel_error_vs_torch(model, run, device):

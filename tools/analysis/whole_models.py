@@ -145,7 +145,7 @@ def prepare(row: str, work_dir: str, threads: int, device: str = 'cpu') -> Tuple
             'openvino' if variant.startswith('ov') else 'ort',
             path,
             'f32',
-            threads=threads if device == 'cpu' else None,
+            threads=threads,
             device=device)[0], info
     module = spec.module.to(device)
 
